@@ -1,0 +1,332 @@
+package client
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/http/httptrace"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/cenkalti/backoff/v4"
+	"golang.org/x/time/rate"
+)
+
+// maxResponseBytes caps what we read from an API. Scrape results can be
+// large, but an unbounded read is a memory hazard.
+const maxResponseBytes = 64 << 20
+
+// APIConfig configures a provider API client.
+type APIConfig struct {
+	BaseURL    string
+	APIKey     string
+	HTTPClient *http.Client // nil → a pooled client with sane timeouts
+	UserAgent  string
+	Retry      RetryPolicy // zero → DefaultRetryPolicy
+	// SubmitsPerMinute is the client-side token bucket for billed submits, so
+	// a burst queues here instead of producing 429 storms. 0 → provider
+	// default; negative → unlimited.
+	SubmitsPerMinute int
+	Logger           *slog.Logger
+}
+
+// NewHTTPClient returns the pooled client the API providers share by default.
+// Calls mostly wait on the network, so keep many idle connections per host.
+func NewHTTPClient() *http.Client {
+	t := http.DefaultTransport.(*http.Transport).Clone()
+	t.MaxIdleConns = 100
+	t.MaxIdleConnsPerHost = 32
+	t.ResponseHeaderTimeout = 2 * time.Minute
+	return &http.Client{Transport: t}
+}
+
+// errorDecoder turns a non-2xx API response into an *Error. Each provider
+// has its own envelopes.
+type errorDecoder func(status int, h http.Header, body []byte) *Error
+
+// apiClient is the HTTP machinery both API providers share: auth header,
+// JSON bodies, error decoding, retries and client-side rate limiting.
+type apiClient struct {
+	provider    string
+	base        *url.URL
+	key         string
+	hc          *http.Client
+	userAgent   string
+	policy      RetryPolicy
+	submits     *rate.Limiter
+	decodeError errorDecoder
+	log         *slog.Logger
+}
+
+func newAPIClient(provider string, cfg APIConfig, defaultPerMinute int, decode errorDecoder) (*apiClient, error) {
+	if strings.TrimSpace(cfg.APIKey) == "" {
+		return nil, fmt.Errorf("%s: API key is empty", provider)
+	}
+	base, err := url.Parse(strings.TrimRight(cfg.BaseURL, "/"))
+	if err != nil || (base.Scheme != "http" && base.Scheme != "https") || base.Host == "" {
+		return nil, fmt.Errorf("%s: base URL %q is not an absolute http(s) URL", provider, cfg.BaseURL)
+	}
+	c := &apiClient{
+		provider:    provider,
+		base:        base,
+		key:         cfg.APIKey,
+		hc:          cfg.HTTPClient,
+		userAgent:   cfg.UserAgent,
+		policy:      cfg.Retry,
+		decodeError: decode,
+		log:         cfg.Logger,
+	}
+	if c.hc == nil {
+		c.hc = NewHTTPClient()
+	}
+	if c.policy.MaxAttempts == 0 {
+		c.policy = DefaultRetryPolicy
+	}
+	if c.log == nil {
+		c.log = slog.New(slog.DiscardHandler)
+	}
+	perMin := cfg.SubmitsPerMinute
+	if perMin == 0 {
+		perMin = defaultPerMinute
+	}
+	if perMin > 0 {
+		c.submits = rate.NewLimiter(rate.Limit(float64(perMin)/60), min(perMin, 5))
+	}
+	return c, nil
+}
+
+// call is one logical API request.
+type call struct {
+	method string
+	path   string // relative to the base URL, e.g. "/url-scraper"
+	query  url.Values
+	body   any // JSON-encoded when non-nil
+	// submit marks a billed POST that starts work upstream. It goes through
+	// the token bucket and is retried only where that cannot double-bill.
+	submit bool
+}
+
+// response is a 2xx answer, fully read.
+type response struct {
+	status int
+	header http.Header
+	body   []byte
+}
+
+// decode unmarshals the body into v, reporting a malformed body as an *Error.
+func (c *apiClient) decode(r *response, v any) error {
+	if err := json.Unmarshal(r.body, v); err != nil {
+		return &Error{Provider: c.provider, HTTPStatus: r.status, Code: CodeBadResponse,
+			Message:   "the API answered with a body that is not the JSON we expected: " + err.Error(),
+			RequestID: requestID(r.header), Err: err}
+	}
+	return nil
+}
+
+// do sends the call, retrying as the policy allows within ctx. A 2xx answer
+// is returned; anything else becomes an *Error.
+func (c *apiClient) do(ctx context.Context, cl call) (*response, error) {
+	var payload []byte
+	if cl.body != nil {
+		var err error
+		if payload, err = json.Marshal(cl.body); err != nil {
+			return nil, &Error{Provider: c.provider, Code: "internal_error", Message: "could not encode request: " + err.Error(), Err: err}
+		}
+	}
+	u := c.base.JoinPath(cl.path)
+	if len(cl.query) > 0 {
+		u.RawQuery = cl.query.Encode()
+	}
+
+	hint := &hinted{BackOff: &fullJitter{base: c.policy.Base, cap: c.policy.Cap}}
+	budget := &budgeted{BackOff: hint, ctx: ctx}
+	b := backoff.WithContext(backoff.WithMaxRetries(budget, uint64(max(c.policy.MaxAttempts-1, 0))), ctx)
+
+	var (
+		resp    *response
+		lastErr *Error
+		tries   int
+	)
+	op := func() error {
+		tries++
+		if cl.submit {
+			if err := c.admit(ctx); err != nil {
+				return backoff.Permanent(err)
+			}
+		}
+		r, a, err := c.once(ctx, cl.method, u.String(), payload, cl.submit)
+		if err == nil {
+			resp = r
+			return nil
+		}
+		lastErr = err
+		if ok, why := shouldRetry(a); !ok {
+			c.log.Debug("not retrying", "provider", c.provider, "path", cl.path, "status", a.status, "code", a.code, "reason", why)
+			return backoff.Permanent(err)
+		}
+		if err.RetryAfter > 0 {
+			hint.hint, hint.set = err.RetryAfter, true
+		}
+		return err
+	}
+	notify := func(err error, wait time.Duration) {
+		c.log.Info("retrying API call", "provider", c.provider, "path", cl.path, "attempt", tries, "wait", wait, "error", err.Error())
+	}
+	err := backoff.RetryNotify(op, b, notify)
+	if err == nil {
+		return resp, nil
+	}
+	if lastErr == nil { // the context ended before any attempt
+		return nil, AsError(c.provider, err)
+	}
+	if budget.refused > 0 && budget.refused > lastErr.RetryAfter {
+		// We stopped rather than sleep past the deadline: say when to come back.
+		lastErr.RetryAfter = budget.refused
+	}
+	if cl.submit && lastErr.Code == CodeNetwork && ctx.Err() != nil {
+		lastErr.Code = CodeMaybeStarted
+	}
+	return nil, lastErr
+}
+
+// admit takes a token from the submit bucket, waiting within ctx. When the
+// wait would outlast the deadline it refuses at once with the delay, so the
+// agent hears "retry in N s" instead of a hung call.
+func (c *apiClient) admit(ctx context.Context) error {
+	if c.submits == nil {
+		return nil
+	}
+	r := c.submits.Reserve()
+	d := r.Delay()
+	if d == 0 {
+		return nil
+	}
+	if deadline, ok := ctx.Deadline(); ok && time.Now().Add(d).After(deadline) {
+		r.Cancel()
+		return &Error{Provider: c.provider, Code: CodeRateLimitedLocally, RetryAfter: d,
+			Message: fmt.Sprintf("the client-side rate limit for %s submits is saturated; the next slot is in %s", c.provider, d.Round(time.Second))}
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-ctx.Done():
+		r.Cancel()
+		return AsError(c.provider, ctx.Err())
+	}
+}
+
+// once performs a single HTTP exchange.
+func (c *apiClient) once(ctx context.Context, method, u string, payload []byte, submit bool) (*response, attempt, *Error) {
+	a := attempt{submit: submit}
+	var body io.Reader
+	if payload != nil {
+		body = bytes.NewReader(payload)
+	}
+	trace := &httptrace.ClientTrace{WroteRequest: func(httptrace.WroteRequestInfo) { a.sent = true }}
+	req, err := http.NewRequestWithContext(httptrace.WithClientTrace(ctx, trace), method, u, body)
+	if err != nil {
+		a.err = err
+		return nil, a, &Error{Provider: c.provider, Code: "internal_error", Message: "could not build request", Err: err}
+	}
+	req.Header.Set("X-API-Key", c.key)
+	req.Header.Set("Accept", "application/json")
+	if payload != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	if c.userAgent != "" {
+		req.Header.Set("User-Agent", c.userAgent)
+	}
+	res, err := c.hc.Do(req)
+	if err != nil {
+		a.err = err
+		if ctx.Err() != nil {
+			a.err = ctx.Err()
+		}
+		return nil, a, c.transportError(ctx, err, submit && a.sent)
+	}
+	defer res.Body.Close()
+	data, err := io.ReadAll(io.LimitReader(res.Body, maxResponseBytes))
+	a.status = res.StatusCode
+	if err != nil {
+		a.err = err
+		a.sent = true
+		return nil, a, c.transportError(ctx, err, submit)
+	}
+	if res.StatusCode >= 200 && res.StatusCode < 300 {
+		return &response{status: res.StatusCode, header: res.Header, body: data}, a, nil
+	}
+	e := c.decodeError(res.StatusCode, res.Header, data)
+	e.Provider = c.provider
+	e.HTTPStatus = res.StatusCode
+	if e.RequestID == "" {
+		e.RequestID = requestID(res.Header)
+	}
+	if d, ok := retryAfter(res.Header, time.Now()); ok {
+		e.RetryAfter = d
+	}
+	if submit && res.StatusCode == http.StatusGatewayTimeout && e.Code == "" {
+		e.Code = CodeMaybeStarted
+	}
+	a.code = e.Code
+	return nil, a, c.redact(e)
+}
+
+// transportError describes a failure with no HTTP answer. maybeStarted is
+// true when a submit's body had already gone out.
+func (c *apiClient) transportError(ctx context.Context, err error, maybeStarted bool) *Error {
+	e := &Error{Provider: c.provider, Code: CodeNetwork, Err: err,
+		Message: "could not reach the " + c.provider + " API: " + c.scrub(err.Error())}
+	var ne net.Error
+	switch {
+	case maybeStarted:
+		e.Code = CodeMaybeStarted
+		e.Message = "the submit was sent but no answer came back (" + c.scrub(err.Error()) + "); the job may be running"
+	case errors.Is(err, context.DeadlineExceeded) || ctx.Err() == context.DeadlineExceeded:
+		e.Code = CodeTimeout
+		e.Message = "the " + c.provider + " API did not answer in time"
+	case errors.Is(err, context.Canceled):
+		e.Code = "cancelled"
+		e.Message = "the request was cancelled"
+	case errors.As(err, &ne) && ne.Timeout():
+		e.Code = CodeTimeout
+		e.Message = "the " + c.provider + " API did not answer in time"
+	}
+	return e
+}
+
+// scrub removes the API key from text that may echo a request.
+func (c *apiClient) scrub(s string) string {
+	if c.key == "" {
+		return s
+	}
+	return strings.ReplaceAll(s, c.key, "[redacted]")
+}
+
+// redact makes sure nothing the API echoed back carries our key.
+func (c *apiClient) redact(e *Error) *Error {
+	e.Message = c.scrub(e.Message)
+	for k, v := range e.Details {
+		if s, ok := v.(string); ok {
+			e.Details[k] = c.scrub(s)
+		}
+	}
+	return e
+}
+
+func requestID(h http.Header) string {
+	for _, k := range []string{"X-Request-Id", "X-Request-ID", "Request-Id", "X-Amzn-Requestid"} {
+		if v := h.Get(k); v != "" {
+			return v
+		}
+	}
+	return ""
+}

@@ -1,0 +1,201 @@
+// Package client talks to the scraping backends: the Anakin and AlterLab HTTP APIs
+// and the embedded local fetcher. It knows nothing about MCP; the tools package
+// turns what it returns into tool results and guidance.
+package client
+
+import (
+	"context"
+	"encoding/json"
+	"time"
+)
+
+// Provider names, as they appear in job ids, errors and configuration.
+const (
+	Anakin   = "anakin"
+	AlterLab = "alterlab"
+	Local    = "local"
+)
+
+// Provider is one scraping backend. Every method honours ctx: a cancelled or
+// expired context stops the call, including any polling it does.
+//
+// Methods a backend cannot serve return an *Error with Code CodeUnsupported,
+// so the caller can tell the agent which provider can.
+type Provider interface {
+	Name() string
+	// Scrape fetches one page. Async APIs are submitted and polled until done
+	// or until ctx ends.
+	Scrape(ctx context.Context, req ScrapeRequest) (*Page, error)
+	// BatchScrape fetches 1–10 URLs. Per-URL failures are reported in the
+	// items; the error is for the batch as a whole.
+	BatchScrape(ctx context.Context, req BatchRequest) (*BatchResult, error)
+	// StartCrawl submits a crawl and returns at once with the job's id.
+	StartCrawl(ctx context.Context, req CrawlRequest) (*Job, error)
+	// Map lists the URLs of a site.
+	Map(ctx context.Context, req MapRequest) (*MapResult, error)
+	// Search runs a web search, optionally scraping the top results.
+	Search(ctx context.Context, req SearchRequest) (*SearchResult, error)
+	// Extract returns structured JSON from one URL, following a JSON Schema
+	// and/or a prompt.
+	Extract(ctx context.Context, req ExtractRequest) (*Extraction, error)
+	// Job reads the state of a job started by this provider. Pages are
+	// returned in full; callers page them.
+	Job(ctx context.Context, ref JobRef) (*Job, error)
+	// CancelJob stops a running job where the provider supports it.
+	CancelJob(ctx context.Context, ref JobRef) (*Job, error)
+}
+
+// Formats a scrape can return.
+const (
+	FormatMarkdown = "markdown"
+	FormatHTML     = "html"
+	FormatLinks    = "links"
+	FormatJSON     = "json"
+)
+
+// ScrapeRequest asks for one page.
+type ScrapeRequest struct {
+	URL             string
+	Formats         []string // markdown (default), html, links, json
+	OnlyMainContent bool
+	UseBrowser      bool
+	Country         string // ISO 3166-1 alpha-2, lower or upper case
+	WaitFor         string // CSS selector to wait for (browser only)
+	JSONSchema      json.RawMessage
+	Prompt          string
+	ForceFresh      bool
+	Timeout         time.Duration // per-page budget the provider may pass upstream; 0 = provider default
+}
+
+// Wants reports whether format f was requested. An empty list means markdown.
+func (r ScrapeRequest) Wants(f string) bool {
+	if len(r.Formats) == 0 {
+		return f == FormatMarkdown
+	}
+	for _, x := range r.Formats {
+		if x == f {
+			return true
+		}
+	}
+	return false
+}
+
+// Page is one fetched document.
+type Page struct {
+	URL         string // the URL asked for
+	FinalURL    string // after redirects
+	StatusCode  int    // the target site's HTTP status, when known
+	Title       string
+	Description string
+	ContentType string
+	Canonical   string
+	Markdown    string
+	HTML        string
+	Links       []string
+	JSON        json.RawMessage // structured extraction, when asked for
+	Cached      bool
+	Cost        Cost
+	Warnings    []string
+}
+
+// Cost is what a call spent, in the provider's own unit. Zero when unreported.
+type Cost struct {
+	Credits float64 // in Unit
+	Unit    string  // "credits" (Anakin), "microcents" (AlterLab), "" when free/local
+}
+
+// Add accumulates other into c, keeping the first non-empty unit.
+func (c *Cost) Add(other Cost) {
+	c.Credits += other.Credits
+	if c.Unit == "" {
+		c.Unit = other.Unit
+	}
+}
+
+// BatchRequest asks for 1–10 pages with the same options.
+type BatchRequest struct {
+	URLs    []string
+	Options ScrapeRequest // URL is ignored
+}
+
+// BatchItem is the outcome for one URL of a batch, in input order.
+type BatchItem struct {
+	URL  string
+	Page *Page  // nil on failure
+	Err  *Error // nil on success
+}
+
+// BatchResult holds one item per requested URL, in input order.
+type BatchResult struct {
+	Items []BatchItem
+	Cost  Cost
+}
+
+// CrawlRequest starts a crawl.
+type CrawlRequest struct {
+	URL               string
+	MaxPages          int
+	MaxDepth          int
+	IncludePatterns   []string
+	ExcludePatterns   []string
+	IncludeSubdomains bool // default false: same host only
+	UseBrowser        bool
+	Country           string
+	OnlyMainContent   bool
+}
+
+// MapRequest asks for a site's URLs.
+type MapRequest struct {
+	URL               string
+	Limit             int
+	Search            string
+	IncludeSubdomains bool
+}
+
+// MapResult lists discovered URLs.
+type MapResult struct {
+	URLs []string
+	Cost Cost
+	// Skipped counts links the provider refused to follow (e.g. private
+	// addresses behind the SSRF guard, robots.txt disallows).
+	Skipped int
+}
+
+// SearchRequest is a web search.
+type SearchRequest struct {
+	Query         string
+	Limit         int
+	ScrapeResults bool
+	Country       string
+}
+
+// SearchHit is one search result.
+type SearchHit struct {
+	URL      string
+	Title    string
+	Snippet  string
+	Date     string
+	Markdown string // when the result was scraped
+}
+
+// SearchResult holds the hits in rank order.
+type SearchResult struct {
+	Hits []SearchHit
+	Cost Cost
+}
+
+// ExtractRequest asks for structured data from one page.
+type ExtractRequest struct {
+	URL        string
+	JSONSchema json.RawMessage
+	Prompt     string
+	UseBrowser bool
+	Country    string
+}
+
+// Extraction is structured data from one page.
+type Extraction struct {
+	URL  string
+	JSON json.RawMessage
+	Cost Cost
+}
