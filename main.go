@@ -1,0 +1,317 @@
+// Command scrapemcp is an MCP server that gives AI agents web tools — scrape,
+// batch_scrape, crawl, map, search, extract, job_status, job_cancel — over
+// stdio, SSE or streamable HTTP, on the Anakin or AlterLab API or, with no
+// key, on an embedded local fetcher.
+package main
+
+import (
+	"context"
+	"crypto/subtle"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+	"time"
+
+	mcpclient "github.com/mark3labs/mcp-go/client"
+	"github.com/mark3labs/mcp-go/mcp"
+	"github.com/mark3labs/mcp-go/server"
+
+	"github.com/scrapemcp/scrapemcp/client"
+	"github.com/scrapemcp/scrapemcp/client/local"
+	"github.com/scrapemcp/scrapemcp/tools"
+)
+
+// version is set at build time with -ldflags "-X main.version=…".
+var version = "0.1.0-dev"
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Getenv, os.Stdin, os.Stdout, os.Stderr))
+}
+
+// Exit codes: 0 ok, 1 the tool call failed (call), 2 bad usage or config,
+// 3 the server could not start or stopped with an error.
+func run(args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) int {
+	cfg, cmd, rest, err := parseArgs(args, getenv, stderr)
+	if errors.Is(err, flag.ErrHelp) {
+		return 0
+	}
+	if err != nil {
+		fmt.Fprintf(stderr, "scrapemcp: %v\n", err)
+		return 2
+	}
+	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: cfg.logLevel}))
+
+	switch cmd {
+	case "version":
+		fmt.Fprintf(stdout, "scrapemcp %s\n", version)
+		return 0
+	case "help":
+		usage(stdout)
+		return 0
+	case "stdio", "sse", "http", "call":
+	default:
+		fmt.Fprintf(stderr, "scrapemcp: unknown command %q\n\n", cmd)
+		usage(stderr)
+		return 2
+	}
+	if cmd != "call" && len(rest) > 0 {
+		fmt.Fprintf(stderr, "scrapemcp: unexpected arguments after %s: %q\n", cmd, rest)
+		return 2
+	}
+
+	prov, closeProv, err := newProvider(cfg, log)
+	if err != nil {
+		fmt.Fprintf(stderr, "scrapemcp: %v\n", err)
+		return 2
+	}
+	defer closeProv()
+	s, err := newServer(cfg, prov, log)
+	if err != nil {
+		fmt.Fprintf(stderr, "scrapemcp: %v\n", err)
+		return 2
+	}
+
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+
+	switch cmd {
+	case "call":
+		return callTool(ctx, s, rest, cfg.output, stdout, stderr)
+	case "stdio":
+		log.Info("serving MCP on stdio", "provider", prov.Name(), "version", version)
+		ss := server.NewStdioServer(s)
+		// Calls mostly wait on the network; mcp-go's default of 5 workers
+		// makes concurrent calls queue behind each other.
+		server.WithWorkerPoolSize(cfg.workers)(ss)
+		server.WithQueueSize(cfg.workers * 8)(ss)
+		ss.SetErrorLogger(slog.NewLogLogger(log.Handler(), slog.LevelError))
+		if err := ss.Listen(ctx, stdin, stdout); err != nil && !errors.Is(err, context.Canceled) && !errors.Is(err, io.EOF) {
+			log.Error("stdio server stopped", "error", err.Error())
+			return 3
+		}
+		return 0
+	default:
+		if err := serveHTTP(ctx, cmd, cfg, s, prov.Name(), log); err != nil {
+			log.Error("server stopped", "error", err.Error())
+			return 3
+		}
+		return 0
+	}
+}
+
+func newProvider(cfg *config, log *slog.Logger) (client.Provider, func(), error) {
+	ua := cfg.userAgent
+	if ua == "" {
+		ua = "scrapemcp/" + version + " (+https://github.com/scrapemcp/scrapemcp)"
+	}
+	api := func(url, def, key string) client.APIConfig {
+		if url == "" {
+			url = def
+		}
+		return client.APIConfig{BaseURL: url, APIKey: key, UserAgent: ua, SubmitsPerMinute: cfg.rateLimit, Logger: log}
+	}
+	nop := func() {}
+	switch name := cfg.resolvedProvider(); name {
+	case client.Anakin:
+		p, err := client.NewAnakin(api(cfg.anakinURL, client.DefaultAnakinURL, cfg.anakinKey))
+		return p, nop, err
+	case client.AlterLab:
+		p, err := client.NewAlterLab(api(cfg.alterlabURL, client.DefaultAlterLabURL, cfg.alterlabKey))
+		return p, nop, err
+	default:
+		p, err := local.New(local.Options{
+			AllowHosts:   cfg.allowHosts,
+			UserAgent:    cfg.userAgent,
+			Version:      version,
+			IgnoreRobots: cfg.ignoreRobots,
+			Logger:       log,
+		})
+		if err != nil {
+			return nil, nop, err
+		}
+		return p, p.Close, nil
+	}
+}
+
+func newServer(cfg *config, prov client.Provider, log *slog.Logger) (*server.MCPServer, error) {
+	deps := &tools.Deps{Provider: prov, MaxOutput: cfg.maxOutput, Logger: log, CrawlWaitDefault: cfg.crawlWait}
+	selected, err := tools.Select(tools.Inventory(deps), cfg.tools, cfg.readOnly)
+	if err != nil {
+		return nil, err
+	}
+	s := server.NewMCPServer("scrapemcp", version,
+		server.WithToolCapabilities(false),
+		server.WithLogging(),
+		server.WithInstructions(instructions(prov.Name())),
+	)
+	tools.Register(s, selected, log)
+	return s, nil
+}
+
+func instructions(provider string) string {
+	return "scrapemcp fetches the web for you (backend: " + provider + "). Use scrape for one page, batch_scrape for up to 10, " +
+		"map to list a site's URLs, crawl for many pages of one site (it returns a job_id; use job_status to page through results " +
+		"and job_cancel to stop it), search to find pages, extract for structured JSON. Results are bounded: when truncated is true, " +
+		"call again with start_index or cursor as the result says. Failed calls return guidance.action telling you what to do next."
+}
+
+// callTool runs one tool through an in-process MCP client, so `call` takes
+// the same path as a real host: schema, middleware, result shaping.
+func callTool(ctx context.Context, s *server.MCPServer, args []string, output string, stdout, stderr io.Writer) int {
+	if len(args) < 1 || len(args) > 2 {
+		fmt.Fprintln(stderr, "scrapemcp: usage: scrapemcp call TOOL '{\"arg\":\"value\"}'")
+		return 2
+	}
+	var toolArgs map[string]any
+	if len(args) == 2 && strings.TrimSpace(args[1]) != "" {
+		if err := json.Unmarshal([]byte(args[1]), &toolArgs); err != nil {
+			fmt.Fprintf(stderr, "scrapemcp: tool arguments must be a JSON object: %v\n", err)
+			return 2
+		}
+	}
+	c, err := mcpclient.NewInProcessClient(s)
+	if err != nil {
+		fmt.Fprintf(stderr, "scrapemcp: %v\n", err)
+		return 3
+	}
+	defer c.Close()
+	c.OnNotification(func(n mcp.JSONRPCNotification) {
+		if n.Method != string(mcp.MethodNotificationProgress) {
+			return
+		}
+		f := n.Params.AdditionalFields
+		if total, ok := f["total"]; ok {
+			fmt.Fprintf(stderr, "progress: %v/%v %v\n", f["progress"], total, f["message"])
+		} else {
+			fmt.Fprintf(stderr, "progress: %v %v\n", f["progress"], f["message"])
+		}
+	})
+	if err := c.Start(ctx); err != nil {
+		fmt.Fprintf(stderr, "scrapemcp: %v\n", err)
+		return 3
+	}
+	init := mcp.InitializeRequest{}
+	init.Params.ProtocolVersion = mcp.LATEST_LEGACY_PROTOCOL_VERSION
+	init.Params.ClientInfo = mcp.Implementation{Name: "scrapemcp-call", Version: version}
+	if _, err := c.Initialize(ctx, init); err != nil {
+		fmt.Fprintf(stderr, "scrapemcp: initialize: %v\n", err)
+		return 3
+	}
+	req := mcp.CallToolRequest{}
+	req.Params.Name = args[0]
+	req.Params.Arguments = toolArgs
+	req.Params.Meta = &mcp.Meta{ProgressToken: "call"}
+	res, err := c.CallTool(ctx, req)
+	if err != nil {
+		fmt.Fprintf(stderr, "scrapemcp: %v\n", err)
+		return 2
+	}
+	if output == "json" {
+		enc := json.NewEncoder(stdout)
+		enc.SetIndent("", "  ")
+		_ = enc.Encode(res)
+	} else {
+		for _, content := range res.Content {
+			if t, ok := content.(mcp.TextContent); ok {
+				fmt.Fprintln(stdout, t.Text)
+			}
+		}
+	}
+	if res.IsError {
+		return 1
+	}
+	return 0
+}
+
+// maxRequestBody bounds what a client may POST: tool arguments are small,
+// and an unbounded body is a memory hazard on a network listener.
+const maxRequestBody = 4 << 20
+
+func serveHTTP(ctx context.Context, cmd string, cfg *config, s *server.MCPServer, provider string, log *slog.Logger) error {
+	ln, err := net.Listen("tcp", cfg.addr)
+	if err != nil {
+		return err
+	}
+	mux := http.NewServeMux()
+	var shutdown func(context.Context) error
+	endpoint := "/mcp"
+	switch cmd {
+	case "http":
+		h := server.NewStreamableHTTPServer(s, server.WithStateLess(true), server.WithStreamableHTTPLogger(log))
+		mux.Handle("/mcp", h)
+		shutdown = h.Shutdown
+	case "sse":
+		endpoint = "/sse"
+		h := server.NewSSEServer(s, server.WithUseFullURLForMessageEndpoint(false), server.WithKeepAlive(true))
+		mux.Handle("/sse", h)
+		mux.Handle("/message", h)
+		shutdown = h.Shutdown
+	}
+	mux.HandleFunc("/healthz", func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = io.WriteString(w, `{"status":"ok"}`)
+	})
+	srv := &http.Server{
+		Handler:           withAuth(cfg.authToken, limitBody(mux)),
+		ReadHeaderTimeout: 10 * time.Second,
+	}
+	// Announce the real address (port 0 picks a free one) for scripts and tests.
+	log.Info("serving MCP", "transport", cmd, "url", "http://"+ln.Addr().String()+endpoint, "provider", provider, "auth", cfg.authToken != "")
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	_ = shutdown(sctx)
+	if err := srv.Shutdown(sctx); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}
+
+func limitBody(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.ContentLength > maxRequestBody {
+			http.Error(w, "request body too large", http.StatusRequestEntityTooLarge)
+			return
+		}
+		r.Body = http.MaxBytesReader(w, r.Body, maxRequestBody)
+		next.ServeHTTP(w, r)
+	})
+}
+
+// withAuth requires "Authorization: Bearer <token>" when a token is set.
+// Tokens are only accepted in the header, never in the URL, where they would
+// end up in logs and browser history.
+func withAuth(token string, next http.Handler) http.Handler {
+	if token == "" {
+		return next
+	}
+	want := []byte("Bearer " + token)
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/healthz" {
+			next.ServeHTTP(w, r)
+			return
+		}
+		got := []byte(r.Header.Get("Authorization"))
+		if subtle.ConstantTimeCompare(got, want) != 1 {
+			w.Header().Set("WWW-Authenticate", `Bearer realm="scrapemcp"`)
+			http.Error(w, "missing or wrong bearer token", http.StatusUnauthorized)
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
+}

@@ -1,0 +1,131 @@
+package tools
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/mark3labs/mcp-go/mcp"
+
+	"github.com/scrapemcp/scrapemcp/client"
+)
+
+// MapArgs are the map tool's arguments.
+type MapArgs struct {
+	URL               string `json:"url" jsonschema:"description=Absolute http(s) URL of the site (any page of it)."`
+	Limit             int    `json:"limit,omitempty" jsonschema:"description=Maximum URLs to discover (default 100\\, max 5000).,minimum=1,maximum=5000,default=100"`
+	Search            string `json:"search,omitempty" jsonschema:"description=Keep only URLs that contain this text (case-insensitive)\\, e.g. pricing.,maxLength=500"`
+	IncludeSubdomains bool   `json:"include_subdomains,omitempty" jsonschema:"description=Also list URLs on subdomains of the site."`
+	MaxLength         int    `json:"max_length,omitempty" jsonschema:"description=Maximum characters of URLs in this result (default 20000).,minimum=100,maximum=1000000"`
+	Cursor            string `json:"cursor,omitempty" jsonschema:"description=next_cursor from the previous result\\, to list more."`
+}
+
+// MapResult is the map tool's structured result.
+type MapResult struct {
+	URL        string   `json:"url"`
+	Provider   string   `json:"provider"`
+	URLs       []string `json:"urls"`
+	Total      int      `json:"total" jsonschema:"description=URLs discovered in all."`
+	Offset     int      `json:"offset" jsonschema:"description=Index of the first URL in this result."`
+	Truncated  bool     `json:"truncated"`
+	NextCursor string   `json:"next_cursor,omitempty"`
+	Skipped    int      `json:"skipped,omitempty" jsonschema:"description=Links not listed (robots.txt\\, private addresses)."`
+	Cost       *CostOut `json:"cost,omitempty"`
+}
+
+func mapTool(d *Deps) Tool {
+	return Tool{
+		Name:   "map",
+		Input:  MapArgs{},
+		Output: MapResult{},
+		Def: newTool("map", "List a site's URLs",
+			`Discover the URLs of a website from its sitemap.xml and links, without fetching page content.
+Use it to find the right page before scrape/batch_scrape, or to plan a crawl. Filter with search (e.g. "docs"). Results are paged: when truncated is true, call again with the same arguments and cursor=next_cursor.`,
+			MapArgs{}, MapResult{}, annotations{readOnly: true, idempotent: true, openWorld: true}),
+		Handler: func(ctx context.Context, req mcp.CallToolRequest) (*mcp.CallToolResult, error) {
+			var a MapArgs
+			p := d.Provider.Name()
+			if err := bind(p, req, &a); err != nil {
+				return failure(err), nil
+			}
+			if err := checkURL(p, "url", a.URL); err != nil {
+				return failure(err), nil
+			}
+			if a.Limit < 0 || a.Limit > maxMapLimit {
+				return failure(invalid(p, "limit", "limit must be between 1 and %d, got %d", maxMapLimit, a.Limit)), nil
+			}
+			if len(a.Search) > maxQueryLength {
+				return failure(invalid(p, "search", "search is %d characters; the limit is %d", len(a.Search), maxQueryLength)), nil
+			}
+			maxLen, err := checkMaxLength(p, a.MaxLength, 0, d.MaxOutput)
+			if err != nil {
+				return failure(err), nil
+			}
+			offset := 0
+			if a.Cursor != "" {
+				n, cerr := strconv.Atoi(a.Cursor)
+				if cerr != nil || n < 0 {
+					return failure(invalid(p, "cursor", "cursor %q is not one this server issued; pass next_cursor unchanged", clip(a.Cursor, 40))), nil
+				}
+				offset = n
+			}
+			mr := client.MapRequest{URL: strings.TrimSpace(a.URL), Limit: a.Limit, Search: a.Search, IncludeSubdomains: a.IncludeSubdomains}
+			if mr.Limit == 0 {
+				mr.Limit = 100
+			}
+			key := fmt.Sprintf("map\x00%s\x00%s\x00%d\x00%s\x00%v", p, mr.URL, mr.Limit, mr.Search, mr.IncludeSubdomains)
+			out, ok := d.cache.get(key).(*client.MapResult)
+			if !ok || offset == 0 {
+				ctx, cancel := withDefaultTimeout(ctx, 3*time.Minute)
+				defer cancel()
+				var merr error
+				if out, merr = d.Provider.Map(ctx, mr); merr != nil {
+					return failure(client.AsError(p, merr)), nil
+				}
+				size := 0
+				for _, u := range out.URLs {
+					size += len(u)
+				}
+				d.cache.put(key, out, size)
+			}
+			res := MapResult{URL: mr.URL, Provider: p, Total: len(out.URLs), Offset: offset, Skipped: out.Skipped, URLs: []string{}}
+			if offset == 0 {
+				res.Cost = costOut(out.Cost)
+			}
+			used := 0
+			i := offset
+			for ; i < len(out.URLs); i++ {
+				used += len(out.URLs[i]) + 1
+				if used > maxLen && i > offset {
+					break
+				}
+				res.URLs = append(res.URLs, out.URLs[i])
+			}
+			if i < len(out.URLs) {
+				res.Truncated, res.NextCursor = true, strconv.Itoa(i)
+			}
+			return success(res, res.text(), res.Cost), nil
+		},
+	}
+}
+
+func (r MapResult) text() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%d URLs found on %s via %s", r.Total, r.URL, r.Provider)
+	if r.Offset > 0 || r.Truncated {
+		fmt.Fprintf(&b, " (showing %d–%d)", r.Offset+1, r.Offset+len(r.URLs))
+	}
+	b.WriteString(":\n")
+	for _, u := range r.URLs {
+		b.WriteString(u + "\n")
+	}
+	if r.Skipped > 0 {
+		fmt.Fprintf(&b, "Skipped %d links (robots.txt or private addresses).\n", r.Skipped)
+	}
+	if r.Truncated {
+		fmt.Fprintf(&b, "[More URLs: call map again with the same arguments and cursor=%q.]\n", r.NextCursor)
+	}
+	return b.String()
+}

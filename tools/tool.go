@@ -1,0 +1,168 @@
+// Package tools defines the MCP tools scrapemcp exposes: their arguments and
+// results (which are also their JSON Schemas), annotations, descriptions and
+// thin handlers over a client.Provider. Every failure becomes an isError
+// result carrying errmap guidance.
+package tools
+
+import (
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"reflect"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/invopop/jsonschema"
+	"github.com/mark3labs/mcp-go/mcp"
+	"github.com/mark3labs/mcp-go/server"
+
+	"github.com/scrapemcp/scrapemcp/client"
+)
+
+// Deps is what the handlers need. One Deps serves every tool.
+type Deps struct {
+	Provider client.Provider
+	// MaxOutput is the default max_length, in characters, of any result.
+	MaxOutput int
+	Logger    *slog.Logger
+	// Poll is the job polling schedule; zero → client.DefaultPollSchedule.
+	Poll client.PollSchedule
+	// CrawlWaitDefault is how long crawl waits when wait_s is absent.
+	CrawlWaitDefault time.Duration
+
+	cache *resultCache
+}
+
+// DefaultMaxOutput bounds every result unless --max-output says otherwise:
+// large enough for a typical article, small enough for any context window.
+const DefaultMaxOutput = 20000
+
+// Tool is one entry of the inventory.
+type Tool struct {
+	Name string
+	// Mutating tools are dropped by --read-only.
+	Mutating bool
+	Input    any // zero value of the argument type
+	Output   any // zero value of the structured result type
+	Def      mcp.Tool
+	Handler  server.ToolHandlerFunc
+}
+
+// Inventory returns every tool, in the order they are listed to clients.
+func Inventory(d *Deps) []Tool {
+	d.init()
+	return []Tool{
+		scrapeTool(d),
+		batchScrapeTool(d),
+		crawlTool(d),
+		jobStatusTool(d),
+		jobCancelTool(d),
+		mapTool(d),
+		searchTool(d),
+		extractTool(d),
+	}
+}
+
+func (d *Deps) init() {
+	if d.MaxOutput <= 0 {
+		d.MaxOutput = DefaultMaxOutput
+	}
+	if d.Logger == nil {
+		d.Logger = slog.New(slog.DiscardHandler)
+	}
+	if d.Poll.Start == 0 {
+		d.Poll = client.DefaultPollSchedule
+	}
+	if d.CrawlWaitDefault == 0 {
+		d.CrawlWaitDefault = 50 * time.Second
+	}
+	if d.cache == nil {
+		d.cache = newResultCache(64, 64<<20, 10*time.Minute)
+	}
+}
+
+// Select filters the inventory by --tools (names; empty = all) and
+// --read-only. Unknown names are an error so a typo does not silently expose
+// nothing.
+func Select(all []Tool, names []string, readOnly bool) ([]Tool, error) {
+	known := make(map[string]bool, len(all))
+	for _, t := range all {
+		known[t.Name] = true
+	}
+	for _, n := range names {
+		if !known[n] {
+			return nil, fmt.Errorf("unknown tool %q in --tools (known: %s)", n, strings.Join(slices.Sorted(mapKeys(known)), ", "))
+		}
+	}
+	var out []Tool
+	for _, t := range all {
+		if len(names) > 0 && !slices.Contains(names, t.Name) {
+			continue
+		}
+		if readOnly && t.Mutating {
+			continue
+		}
+		out = append(out, t)
+	}
+	return out, nil
+}
+
+func mapKeys(m map[string]bool) func(func(string) bool) {
+	return func(yield func(string) bool) {
+		for k := range m {
+			if !yield(k) {
+				return
+			}
+		}
+	}
+}
+
+// Register adds tools to s, each wrapped so that a panic or a Go error still
+// reaches the agent as an isError result with guidance.
+func Register(s *server.MCPServer, tools []Tool, log *slog.Logger) {
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	for _, t := range tools {
+		s.AddTool(t.Def, guard(t.Name, log, t.Handler))
+	}
+}
+
+// annotations are always set in full: mcp-go's defaults are the pessimistic
+// spec defaults (destructive, not read-only), which would make hosts ask for
+// confirmation on every scrape.
+type annotations struct {
+	readOnly, destructive, idempotent, openWorld bool
+}
+
+func newTool(name, title, description string, in, out any, a annotations) mcp.Tool {
+	return mcp.Tool{
+		Name:            name,
+		Title:           title,
+		Description:     description,
+		RawInputSchema:  Schema(in),
+		RawOutputSchema: Schema(out),
+		Annotations: mcp.ToolAnnotation{
+			Title:           title,
+			ReadOnlyHint:    &a.readOnly,
+			DestructiveHint: &a.destructive,
+			IdempotentHint:  &a.idempotent,
+			OpenWorldHint:   &a.openWorld,
+		},
+	}
+}
+
+// Schema is the JSON Schema of v's type in the portable dialect MCP hosts
+// accept: everything inline (no $ref/$defs), no $schema, root type object.
+func Schema(v any) json.RawMessage {
+	r := &jsonschema.Reflector{DoNotReference: true, ExpandedStruct: true}
+	s := r.ReflectFromType(reflect.TypeOf(v))
+	s.Version = ""
+	s.ID = ""
+	b, err := json.Marshal(s)
+	if err != nil {
+		panic(fmt.Sprintf("schema for %T: %v", v, err)) // a programming error, caught by tests
+	}
+	return b
+}
