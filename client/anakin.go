@@ -1,0 +1,455 @@
+package client
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+)
+
+// DefaultAnakinURL is Anakin's production API.
+const DefaultAnakinURL = "https://api.anakin.io/v1"
+
+// anakinSubmitsPerMinute is the documented per-user limit on each submit
+// endpoint (url-scraper, batch, map, crawl, search).
+const anakinSubmitsPerMinute = 60
+
+// Documented request limits, checked before any credit is spent.
+const (
+	anakinMaxBatch    = 10
+	anakinMaxDepth    = 5
+	anakinMaxPages    = 500
+	anakinMaxSearch   = 20
+	anakinBatchScrape = 10 // search hits scraped with one batch
+)
+
+// AnakinClient is the Anakin (anakin.io) provider. Everything but search is
+// an async job: submit, then poll until completed or failed.
+//
+// Anakin API docs: https://anakin.io/docs/api-reference
+type AnakinClient struct {
+	api *apiClient
+}
+
+var _ Provider = (*AnakinClient)(nil)
+
+// NewAnakin returns an Anakin client. An empty BaseURL means
+// DefaultAnakinURL; "/v1" is appended when the URL's path does not already
+// end in it, so "http://127.0.0.1:8080" and ".../v1" both work.
+func NewAnakin(cfg APIConfig) (*AnakinClient, error) {
+	if strings.TrimSpace(cfg.BaseURL) == "" {
+		cfg.BaseURL = DefaultAnakinURL
+	}
+	cfg.BaseURL = anakinWithV1(cfg.BaseURL)
+	api, err := newAPIClient(Anakin, cfg, anakinSubmitsPerMinute, decodeAnakinError)
+	if err != nil {
+		return nil, err
+	}
+	return &AnakinClient{api: api}, nil
+}
+
+func anakinWithV1(base string) string {
+	u, err := url.Parse(strings.TrimSpace(base))
+	if err != nil {
+		return base // newAPIClient reports it
+	}
+	p := strings.TrimRight(u.Path, "/")
+	if !strings.HasSuffix(p, "/v1") {
+		p += "/v1"
+	}
+	u.Path, u.RawPath = p, ""
+	return u.String()
+}
+
+// Name implements Provider.
+func (c *AnakinClient) Name() string { return Anakin }
+
+// anakinScrapeBody is POST /url-scraper.
+type anakinScrapeBody struct {
+	URL          string          `json:"url"`
+	Formats      []string        `json:"formats,omitempty"`
+	Country      string          `json:"country,omitempty"`
+	UseBrowser   bool            `json:"useBrowser,omitempty"`
+	GenerateJSON bool            `json:"generateJson,omitempty"`
+	OutputSchema json.RawMessage `json:"outputSchema,omitempty"`
+	ForceFresh   bool            `json:"forceFresh,omitempty"`
+	Actions      []anakinAction  `json:"actions,omitempty"`
+}
+
+// anakinAction is a browser step run before capture.
+type anakinAction struct {
+	Type     string `json:"type"`
+	Selector string `json:"selector,omitempty"`
+}
+
+// Scrape implements Provider: POST /url-scraper, then poll
+// GET /url-scraper/{id}.
+func (c *AnakinClient) Scrape(ctx context.Context, req ScrapeRequest) (*Page, error) {
+	body, err := anakinScrapeRequest(req)
+	if err != nil {
+		return nil, err
+	}
+	b, _, _, err := c.run(ctx, KindScrape, "/url-scraper", body)
+	if err != nil {
+		return nil, err
+	}
+	p := b.page(req.URL)
+	return &p, nil
+}
+
+func anakinScrapeRequest(req ScrapeRequest) (*anakinScrapeBody, error) {
+	if err := anakinCheckURL("url", req.URL); err != nil {
+		return nil, err
+	}
+	body := &anakinScrapeBody{
+		URL:        strings.TrimSpace(req.URL),
+		Country:    strings.ToLower(strings.TrimSpace(req.Country)),
+		UseBrowser: req.UseBrowser,
+		ForceFresh: req.ForceFresh,
+	}
+	for _, f := range []string{FormatMarkdown, FormatHTML, FormatLinks} {
+		if req.Wants(f) {
+			body.Formats = append(body.Formats, f)
+		}
+	}
+	if req.Wants(FormatJSON) || len(req.JSONSchema) > 0 || strings.TrimSpace(req.Prompt) != "" {
+		schema, err := anakinSchemaWithPrompt(req.JSONSchema, req.Prompt)
+		if err != nil {
+			return nil, err
+		}
+		body.Formats = append(body.Formats, FormatJSON)
+		body.GenerateJSON, body.OutputSchema = true, schema
+	}
+	if sel := strings.TrimSpace(req.WaitFor); sel != "" {
+		// Anakin has no wait field; its documented way is a wait_for action,
+		// which implies the browser.
+		body.Actions = []anakinAction{{Type: "wait_for", Selector: sel}}
+		body.UseBrowser = true
+	}
+	return body, nil
+}
+
+// anakinSchemaWithPrompt folds a prompt into the output schema. The
+// url-scraper has no prompt field: its extraction is driven by outputSchema
+// alone, and a JSON Schema's top-level "description" is where a model reads
+// what the object is for. So the prompt becomes that description (after any
+// description the schema had), and a prompt without a schema is sent as
+// {"type": "object", "description": prompt}.
+func anakinSchemaWithPrompt(schema json.RawMessage, prompt string) (json.RawMessage, error) {
+	prompt = strings.TrimSpace(prompt)
+	if prompt == "" {
+		return schema, nil
+	}
+	m := map[string]json.RawMessage{}
+	if len(schema) > 0 {
+		if err := json.Unmarshal(schema, &m); err != nil {
+			return nil, &Error{Provider: Anakin, Code: CodeInvalidArgument, Field: "json_schema",
+				Message: "json_schema must be a JSON object: " + err.Error()}
+		}
+	}
+	var desc string
+	if json.Unmarshal(m["description"], &desc) == nil && strings.TrimSpace(desc) != "" {
+		prompt = strings.TrimSpace(desc) + "\n\n" + prompt
+	}
+	m["description"], _ = json.Marshal(prompt)
+	if _, ok := m["type"]; !ok {
+		m["type"] = json.RawMessage(`"object"`)
+	}
+	return json.Marshal(m)
+}
+
+// anakinBatchBody is POST /url-scraper/batch. The batch route takes no
+// formats or schema; every child carries markdown and html.
+type anakinBatchBody struct {
+	URLs         []string `json:"urls"`
+	Country      string   `json:"country,omitempty"`
+	UseBrowser   bool     `json:"useBrowser,omitempty"`
+	GenerateJSON bool     `json:"generateJson,omitempty"`
+}
+
+// BatchScrape implements Provider: POST /url-scraper/batch, then poll
+// GET /url-scraper/{id}. The batch completes when any child does; children
+// that failed become items with Err.
+func (c *AnakinClient) BatchScrape(ctx context.Context, req BatchRequest) (*BatchResult, error) {
+	if n := len(req.URLs); n < 1 || n > anakinMaxBatch {
+		return nil, &Error{Provider: Anakin, Code: CodeInvalidArgument, Field: "urls",
+			Message: fmt.Sprintf("urls must hold 1 to %d URLs, got %d", anakinMaxBatch, n)}
+	}
+	urls := make([]string, len(req.URLs))
+	for i, u := range req.URLs {
+		if err := anakinCheckURL(fmt.Sprintf("urls[%d]", i), u); err != nil {
+			return nil, err
+		}
+		urls[i] = strings.TrimSpace(u)
+	}
+	o := req.Options
+	body := anakinBatchBody{URLs: urls, Country: strings.ToLower(strings.TrimSpace(o.Country)), UseBrowser: o.UseBrowser,
+		GenerateJSON: o.Wants(FormatJSON) || len(o.JSONSchema) > 0 || strings.TrimSpace(o.Prompt) != ""}
+	b, _, _, err := c.run(ctx, KindBatch, "/url-scraper/batch", body)
+	if err != nil {
+		return nil, err
+	}
+	return c.batchResult(urls, b), nil
+}
+
+// batchResult puts the children in input order: by URL first (the API may
+// reorder), then by index, and reports URLs that got no child.
+func (c *AnakinClient) batchResult(urls []string, b *anakinJobBody) *BatchResult {
+	res := &BatchResult{Items: make([]BatchItem, len(urls)), Cost: b.cost()}
+	filled := make([]bool, len(urls))
+	slot := func(it anakinItem) int {
+		for i, u := range urls {
+			if !filled[i] && u == it.URL {
+				return i
+			}
+		}
+		if i := it.Index.int(); it.Index.ok && i >= 0 && i < len(urls) && !filled[i] {
+			return i
+		}
+		return -1
+	}
+	var childCost Cost
+	for pos, it := range b.items() {
+		i := slot(it)
+		if i < 0 {
+			continue
+		}
+		filled[i] = true
+		childCost.Add(it.cost())
+		switch it.outcome() {
+		case JobCompleted:
+			p := it.page(urls[i])
+			res.Items[i] = BatchItem{URL: urls[i], Page: &p}
+		default:
+			item := c.childError(it, pos)
+			item.Err.Details["index"] = i
+			if it.outcome() == JobRunning {
+				item.Err.Message = fmt.Sprintf("the batch finished while this URL was still %q", it.Status)
+			}
+			res.Items[i] = BatchItem{URL: urls[i], Err: item.Err}
+		}
+	}
+	for i, ok := range filled {
+		if !ok {
+			res.Items[i] = BatchItem{URL: urls[i], Err: &Error{Provider: Anakin, Code: CodeJobFailed,
+				Message: "the batch finished without a result for this URL", Details: map[string]any{"index": i}}}
+		}
+	}
+	if res.Cost.Unit == "" {
+		res.Cost = childCost
+	}
+	return res
+}
+
+// anakinCrawlBody is POST /crawl. Anakin crawls stay on the start URL's
+// host; it has no subdomain or main-content switch.
+type anakinCrawlBody struct {
+	URL             string   `json:"url"`
+	MaxPages        int      `json:"maxPages,omitempty"`
+	Depth           int      `json:"depth,omitempty"`
+	Country         string   `json:"country,omitempty"`
+	UseBrowser      bool     `json:"useBrowser,omitempty"`
+	IncludePatterns []string `json:"includePatterns,omitempty"`
+	ExcludePatterns []string `json:"excludePatterns,omitempty"`
+}
+
+// StartCrawl implements Provider: POST /crawl, returning at once.
+func (c *AnakinClient) StartCrawl(ctx context.Context, req CrawlRequest) (*Job, error) {
+	if err := anakinCheckURL("url", req.URL); err != nil {
+		return nil, err
+	}
+	if req.MaxDepth < 0 || req.MaxDepth > anakinMaxDepth {
+		return nil, &Error{Provider: Anakin, Code: CodeInvalidArgument, Field: "max_depth",
+			Message: fmt.Sprintf("max_depth must be between 1 and %d on Anakin, got %d", anakinMaxDepth, req.MaxDepth)}
+	}
+	if req.MaxPages < 0 || req.MaxPages > anakinMaxPages {
+		return nil, &Error{Provider: Anakin, Code: CodeInvalidArgument, Field: "max_pages",
+			Message: fmt.Sprintf("max_pages must be between 1 and %d on Anakin, got %d", anakinMaxPages, req.MaxPages)}
+	}
+	body := anakinCrawlBody{URL: strings.TrimSpace(req.URL), MaxPages: req.MaxPages, Depth: req.MaxDepth,
+		Country: strings.ToLower(strings.TrimSpace(req.Country)), UseBrowser: req.UseBrowser,
+		IncludePatterns: req.IncludePatterns, ExcludePatterns: req.ExcludePatterns}
+	b, r, err := c.submit(ctx, "/crawl", body)
+	if err != nil {
+		return nil, err
+	}
+	ref := JobRef{Provider: Anakin, Kind: KindCrawl, ID: b.id()}
+	if ref.ID == "" {
+		return nil, &Error{Provider: Anakin, HTTPStatus: r.status, Code: CodeBadResponse, RequestID: requestID(r.header),
+			Message: "the crawl was accepted but the answer carries no job id to follow it with"}
+	}
+	j := c.toJob(ref, b, r)
+	if j.RawStatus == "" {
+		j.RawStatus = "pending"
+	}
+	return j, nil
+}
+
+// anakinMapBody is POST /map.
+type anakinMapBody struct {
+	URL               string `json:"url"`
+	Limit             int    `json:"limit,omitempty"`
+	IncludeSubdomains bool   `json:"includeSubdomains,omitempty"`
+	Search            string `json:"search,omitempty"`
+}
+
+// Map implements Provider: POST /map, then poll GET /map/{id}. External
+// links are not part of a site map and are dropped.
+func (c *AnakinClient) Map(ctx context.Context, req MapRequest) (*MapResult, error) {
+	if err := anakinCheckURL("url", req.URL); err != nil {
+		return nil, err
+	}
+	body := anakinMapBody{URL: strings.TrimSpace(req.URL), Limit: max(req.Limit, 0), IncludeSubdomains: req.IncludeSubdomains, Search: strings.TrimSpace(req.Search)}
+	b, _, _, err := c.run(ctx, anakinKindMap, "/map", body)
+	if err != nil {
+		return nil, err
+	}
+	return &MapResult{URLs: anakinLinks(b.Links), Cost: b.cost()}, nil
+}
+
+// anakinSearchRequest is POST /search. Anakin's search has no country.
+type anakinSearchRequest struct {
+	Prompt string `json:"prompt"`
+	Limit  int    `json:"limit,omitempty"`
+}
+
+// Search implements Provider: POST /search answers synchronously. With
+// ScrapeResults the top hits are fetched with one batch scrape.
+func (c *AnakinClient) Search(ctx context.Context, req SearchRequest) (*SearchResult, error) {
+	q := strings.TrimSpace(req.Query)
+	if q == "" {
+		return nil, &Error{Provider: Anakin, Code: CodeInvalidArgument, Field: "query", Message: "query is empty"}
+	}
+	if req.Limit < 0 || req.Limit > anakinMaxSearch {
+		return nil, &Error{Provider: Anakin, Code: CodeInvalidArgument, Field: "limit",
+			Message: fmt.Sprintf("limit must be between 1 and %d on Anakin, got %d", anakinMaxSearch, req.Limit)}
+	}
+	r, err := c.api.do(ctx, call{method: http.MethodPost, path: "/search", body: anakinSearchRequest{Prompt: q, Limit: req.Limit}, submit: true})
+	if err != nil {
+		return nil, err
+	}
+	var body anakinSearchBody
+	if err := c.api.decode(r, &body); err != nil {
+		return nil, err
+	}
+	res := &SearchResult{Cost: body.cost()}
+	for _, h := range body.Results {
+		if h.Date == "" {
+			h.Date = h.LastUpdated
+		}
+		res.Hits = append(res.Hits, SearchHit{URL: h.URL, Title: h.Title, Snippet: h.Snippet, Date: h.Date})
+	}
+	if req.ScrapeResults && len(res.Hits) > 0 {
+		c.scrapeHits(ctx, res, req.Country)
+	}
+	return res, nil
+}
+
+// scrapeHits fills the top hits' markdown. The search is already paid for,
+// so a failed batch leaves the hits without markdown rather than losing them.
+func (c *AnakinClient) scrapeHits(ctx context.Context, res *SearchResult, country string) {
+	var urls []string
+	var at []int
+	for i, h := range res.Hits {
+		if len(urls) == anakinBatchScrape {
+			break
+		}
+		if anakinCheckURL("url", h.URL) == nil {
+			urls, at = append(urls, h.URL), append(at, i)
+		}
+	}
+	if len(urls) == 0 {
+		return
+	}
+	br, err := c.BatchScrape(ctx, BatchRequest{URLs: urls, Options: ScrapeRequest{Country: country}})
+	if err != nil {
+		c.api.log.Warn("scraping search results failed; returning hits without markdown", "provider", Anakin, "error", err.Error())
+		return
+	}
+	res.Cost.Add(br.Cost)
+	for k, it := range br.Items {
+		if it.Page != nil {
+			res.Hits[at[k]].Markdown = it.Page.Markdown
+		}
+	}
+}
+
+// Extract implements Provider with the url-scraper's generateJson: the
+// schema goes in outputSchema and the prompt into its description (see
+// anakinSchemaWithPrompt).
+func (c *AnakinClient) Extract(ctx context.Context, req ExtractRequest) (*Extraction, error) {
+	if len(req.JSONSchema) == 0 && strings.TrimSpace(req.Prompt) == "" {
+		return nil, &Error{Provider: Anakin, Code: CodeInvalidArgument, Field: "json_schema",
+			Message: "give a JSON schema, a prompt or both to say what to extract"}
+	}
+	body, err := anakinScrapeRequest(ScrapeRequest{URL: req.URL, Formats: []string{FormatMarkdown, FormatJSON},
+		JSONSchema: req.JSONSchema, Prompt: req.Prompt, UseBrowser: req.UseBrowser, Country: req.Country})
+	if err != nil {
+		return nil, err
+	}
+	b, r, ref, err := c.run(ctx, KindScrape, "/url-scraper", body)
+	if err != nil {
+		return nil, err
+	}
+	data, warn := anakinUnwrapJSON(b.GeneratedJSON)
+	if data == nil {
+		msg := "the page was scraped but Anakin returned no structured data (generatedJson was empty)"
+		if warn != "" {
+			msg = warn
+		}
+		e := &Error{Provider: Anakin, Code: CodeJobFailed, Message: msg, RequestID: requestID(r.header), Details: anakinJobDetails(ref)}
+		return nil, e
+	}
+	return &Extraction{URL: strings.TrimSpace(req.URL), JSON: data, Cost: b.cost()}, nil
+}
+
+// Job implements Provider: one GET of the job's poll route.
+func (c *AnakinClient) Job(ctx context.Context, ref JobRef) (*Job, error) {
+	if err := anakinCheckRef(ref); err != nil {
+		return nil, err
+	}
+	b, r, err := c.snapshot(ctx, ref)
+	if err != nil {
+		return nil, err
+	}
+	return c.toJob(ref, b, r), nil
+}
+
+// CancelJob implements Provider. Anakin documents no cancel endpoint.
+func (c *AnakinClient) CancelJob(ctx context.Context, ref JobRef) (*Job, error) {
+	if err := anakinCheckRef(ref); err != nil {
+		return nil, err
+	}
+	return nil, Unsupported(Anakin, "Cancelling a job",
+		"Anakin has no cancel endpoint: the job stops on its own when it finishes, and its results stay available through job_status for 30 days.")
+}
+
+func anakinCheckRef(ref JobRef) *Error {
+	if ref.Provider != Anakin {
+		return &Error{Provider: Anakin, Code: CodeInvalidArgument, Field: "job_id",
+			Message: fmt.Sprintf("job %s belongs to the %s provider, not anakin", ref, ref.Provider)}
+	}
+	switch ref.Kind {
+	case KindCrawl, KindBatch, KindScrape:
+	default:
+		return &Error{Provider: Anakin, Code: CodeInvalidArgument, Field: "job_id",
+			Message: fmt.Sprintf("job %s has kind %q; Anakin jobs are crawl, batch or scrape", ref, ref.Kind)}
+	}
+	if strings.TrimSpace(ref.ID) == "" {
+		return &Error{Provider: Anakin, Code: CodeInvalidArgument, Field: "job_id", Message: "the job id is empty"}
+	}
+	return nil
+}
+
+// anakinCheckURL rejects what the API would answer invalid_url to, before
+// anything is billed.
+func anakinCheckURL(field, raw string) *Error {
+	u, err := url.Parse(strings.TrimSpace(raw))
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return &Error{Provider: Anakin, Code: CodeInvalidArgument, Field: field,
+			Message: fmt.Sprintf("%s must be an absolute http(s) URL, got %q", field, raw)}
+	}
+	return nil
+}
