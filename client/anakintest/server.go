@@ -55,6 +55,7 @@ type Server struct {
 	order   []string
 	window  map[string][]time.Time
 	cancels []string
+	answers map[string]map[int]int
 	seq     int
 	reqs    int
 }
@@ -85,7 +86,7 @@ func WithPageSize(n int) Option { return func(s *Server) { s.pageSize = n } }
 func New(opts ...Option) *Server {
 	s := &Server{key: DefaultKey, polls: 1, now: time.Now, done: make(chan struct{}),
 		scripts: map[string][]Fault{}, counts: map[string]int{}, bodies: map[string][][]byte{},
-		jobs: map[string]*job{}, window: map[string][]time.Time{}}
+		jobs: map[string]*job{}, window: map[string][]time.Time{}, answers: map[string]map[int]int{}}
 	for _, o := range opts {
 		o(s)
 	}
@@ -164,6 +165,18 @@ func (s *Server) LastJSON(route string) map[string]any {
 	return m
 }
 
+// Statuses counts the HTTP statuses route has answered, e.g. {202: 100,
+// 429: 4}. Requests dropped or hung by a fault have none.
+func (s *Server) Statuses(route string) map[int]int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := map[int]int{}
+	for k, v := range s.answers[route] {
+		out[k] = v
+	}
+	return out
+}
+
 // JobIDs lists the jobs created, in order.
 func (s *Server) JobIDs() []string {
 	s.mu.Lock()
@@ -239,6 +252,18 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request, route string, f *
 		}
 		return
 	}
+	sw := &statusWriter{ResponseWriter: w}
+	defer func() {
+		if sw.status != 0 {
+			s.mu.Lock()
+			if s.answers[route] == nil {
+				s.answers[route] = map[int]int{}
+			}
+			s.answers[route][sw.status]++
+			s.mu.Unlock()
+		}
+	}()
+	w = sw
 	if f != nil && f.hang {
 		select {
 		case <-r.Context().Done():
@@ -314,12 +339,35 @@ func (s *Server) writeJSON(w http.ResponseWriter, status int, v any) {
 	_, _ = w.Write(b)
 }
 
+// statusWriter remembers the status written, for Statuses.
+type statusWriter struct {
+	http.ResponseWriter
+	status int
+}
+
+func (w *statusWriter) WriteHeader(code int) {
+	if w.status == 0 {
+		w.status = code
+	}
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w *statusWriter) Write(b []byte) (int, error) {
+	if w.status == 0 {
+		w.status = http.StatusOK
+	}
+	return w.ResponseWriter.Write(b)
+}
+
 // transport is Client()'s RoundTripper.
 type transport struct{ s *Server }
 
 func (t transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	s := t.s
 	ctx := req.Context()
+	if err := ctx.Err(); err != nil {
+		return nil, err // a real transport does not dial for a dead context
+	}
 	route := s.route(req)
 	f := s.take(route)
 	if f != nil && f.conn == "refused" {
