@@ -314,12 +314,30 @@ func (c *apiClient) scrub(s string) string {
 // redact makes sure nothing the API echoed back carries our key.
 func (c *apiClient) redact(e *Error) *Error {
 	e.Message = c.scrub(e.Message)
+	e.Field = c.scrub(e.Field)
+	e.RequestID = c.scrub(e.RequestID)
 	for k, v := range e.Details {
-		if s, ok := v.(string); ok {
-			e.Details[k] = c.scrub(s)
-		}
+		e.Details[k] = c.scrubValue(v)
 	}
 	return e
+}
+
+// scrubValue scrubs strings at any depth of a decoded JSON value: error
+// details nest (Wire's "details" object, lists of fields).
+func (c *apiClient) scrubValue(v any) any {
+	switch x := v.(type) {
+	case string:
+		return c.scrub(x)
+	case map[string]any:
+		for k, y := range x {
+			x[k] = c.scrubValue(y)
+		}
+	case []any:
+		for i, y := range x {
+			x[i] = c.scrubValue(y)
+		}
+	}
+	return v
 }
 
 func requestID(h http.Header) string {
