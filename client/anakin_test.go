@@ -629,9 +629,15 @@ func TestAnakinValidatesBeforeSpending(t *testing.T) {
 		field string
 	}{
 		{"relative url", func(c *AnakinClient) error { _, err := c.Scrape(t.Context(), ScrapeRequest{URL: "/docs"}); return err }, "url"},
-		{"ftp url", func(c *AnakinClient) error { _, err := c.Scrape(t.Context(), ScrapeRequest{URL: "ftp://x.example"}); return err }, "url"},
+		{"ftp url", func(c *AnakinClient) error {
+			_, err := c.Scrape(t.Context(), ScrapeRequest{URL: "ftp://x.example"})
+			return err
+		}, "url"},
 		{"empty batch", func(c *AnakinClient) error { _, err := c.BatchScrape(t.Context(), BatchRequest{}); return err }, "urls"},
-		{"batch of 11", func(c *AnakinClient) error { _, err := c.BatchScrape(t.Context(), BatchRequest{URLs: eleven}); return err }, "urls"},
+		{"batch of 11", func(c *AnakinClient) error {
+			_, err := c.BatchScrape(t.Context(), BatchRequest{URLs: eleven})
+			return err
+		}, "urls"},
 		{"bad batch url", func(c *AnakinClient) error {
 			_, err := c.BatchScrape(t.Context(), BatchRequest{URLs: []string{"https://a.example", "x"}})
 			return err
@@ -644,7 +650,10 @@ func TestAnakinValidatesBeforeSpending(t *testing.T) {
 			_, err := c.StartCrawl(t.Context(), CrawlRequest{URL: "https://a.example", MaxPages: 501})
 			return err
 		}, "max_pages"},
-		{"search limit 21", func(c *AnakinClient) error { _, err := c.Search(t.Context(), SearchRequest{Query: "q", Limit: 21}); return err }, "limit"},
+		{"search limit 21", func(c *AnakinClient) error {
+			_, err := c.Search(t.Context(), SearchRequest{Query: "q", Limit: 21})
+			return err
+		}, "limit"},
 		{"empty query", func(c *AnakinClient) error { _, err := c.Search(t.Context(), SearchRequest{}); return err }, "query"},
 		{"extract without schema or prompt", func(c *AnakinClient) error {
 			_, err := c.Extract(t.Context(), ExtractRequest{URL: "https://a.example"})
