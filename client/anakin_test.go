@@ -712,3 +712,57 @@ func TestAnakinRetriesTheSubmitAfterA429(t *testing.T) {
 		}
 	})
 }
+
+func TestAnakinSubmitAnswers(t *testing.T) {
+	tests := []struct {
+		name   string
+		submit anakintest.Fault
+		polls  int
+		check  func(*Page, error) bool
+	}{
+		{"a cache hit answered at once is not polled", anakintest.Raw(200, `{"jobId":"x","status":"completed","markdown":"m","cached":true}`), 0,
+			func(p *Page, err error) bool { return err == nil && p.Markdown == "m" && p.Cached }},
+		{"a job failed at submit is reported", anakintest.Raw(200, `{"jobId":"x","status":"failed","error":"Invalid URL"}`), 0,
+			func(_ *Page, err error) bool {
+				e := AsError(Anakin, err)
+				return e.Code == CodeJobFailed && e.Message == "Invalid URL" && e.Details["job_id"] == "anakin:scrape:x"
+			}},
+		{"a numeric job id", anakintest.Raw(202, `{"jobId":12345,"status":"pending"}`), 1,
+			func(p *Page, err error) bool { return err == nil && p.Markdown == "n" }},
+		{"a 504 with a JSON code is still an unknown outcome", anakintest.Error(504, anakintest.Flat, "gateway_timeout", "upstream timed out"), 0,
+			func(_ *Page, err error) bool {
+				e := AsError(Anakin, err)
+				return e.Code == CodeMaybeStarted && e.Details["api_code"] == "gateway_timeout" && strings.Contains(e.Message, "upstream timed out")
+			}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c, s := fakeAnakin(t)
+			s.Script(anakintest.RouteScrape, tt.submit)
+			s.Script(anakintest.RouteScrapeJob, anakintest.Raw(200, `{"status":"completed","markdown":"n"}`))
+			p, err := c.Scrape(t.Context(), ScrapeRequest{URL: "https://example.com"})
+			if !tt.check(p, err) {
+				t.Errorf("got %+v, %v", p, err)
+			}
+			if n := s.Count(anakintest.RouteScrapeJob); n != tt.polls || s.Count(anakintest.RouteScrape) != 1 {
+				t.Errorf("%d polls, %d submits; want %d and 1", n, s.Count(anakintest.RouteScrape), tt.polls)
+			}
+		})
+	}
+}
+
+func TestAnakinSearchKeepsHitsWhenTheirScrapeFails(t *testing.T) {
+	c, s := fakeAnakin(t)
+	s.Script(anakintest.RouteBatch, anakintest.Error(402, anakintest.Flat, "insufficient_credits", "no credits left"))
+	res, err := c.Search(t.Context(), SearchRequest{Query: "q", Limit: 2, ScrapeResults: true})
+	if err != nil || len(res.Hits) != 2 || res.Hits[0].Markdown != "" {
+		t.Errorf("got %+v, %v; want the paid-for hits without markdown", res, err)
+	}
+}
+
+func TestAnakinName(t *testing.T) {
+	c, _ := fakeAnakin(t)
+	if c.Name() != Anakin {
+		t.Errorf("Name = %q", c.Name())
+	}
+}

@@ -146,9 +146,11 @@ func (b *anakinJobBody) mergeResult() {
 	}
 }
 
-// state folds the body's status into a JobState. HTTP 202 with no status
-// word is a running job (agentic-search answers its polls that way); a 200
-// with content and no status word is a finished one.
+// state folds the body's status into a JobState. HTTP 202 means running
+// (agentic-search answers its polls that way, often with no status word); a
+// 200 with content and no status word is a finished job. An explicit
+// terminal word wins over the status code: polling a job the body says has
+// ended would only run the caller out of time.
 func (b *anakinJobBody) state(httpStatus int) JobState {
 	if strings.TrimSpace(b.Status) != "" {
 		return NormalizeStatus(b.Status)
