@@ -71,9 +71,9 @@ On failure the result is an error with guidance: guidance.action says what to do
 			if err != nil {
 				return failure(err), nil
 			}
-			page, err := d.scrape(ctx, sr, a.StartIndex > 0)
-			if err != nil {
-				return failure(client.AsError(p, err)), nil
+			page, ferr := d.scrape(ctx, sr, a.StartIndex > 0)
+			if ferr != nil {
+				return failure(client.AsError(p, ferr)), nil
 			}
 			res := scrapeResult(p, page, sr, a.StartIndex, maxLen)
 			return success(res, res.text(), res.Cost), nil

@@ -202,7 +202,7 @@ func TestCrawlSendsIncreasingProgress(t *testing.T) {
 // A crawl that never finishes returns at wait_s with its job id; it does not
 // hang, and no goroutine outlives the call.
 func TestCrawlReturnsJobIDAtDeadline(t *testing.T) {
-	defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
+	noLeaks(t)
 	fake := newFake()
 	fake.job = &client.Job{Pages: []client.Page{{URL: "https://s.example/", Markdown: "x"}}}
 	h := newHarness(t, fake, 20000)
@@ -219,7 +219,7 @@ func TestCrawlReturnsJobIDAtDeadline(t *testing.T) {
 // When the client cancels the call, polling stops and the upstream job is
 // cancelled too.
 func TestCrawlCancelledByClientCancelsUpstream(t *testing.T) {
-	defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
+	noLeaks(t)
 	fake := newFake()
 	fake.job = &client.Job{Pages: []client.Page{{URL: "https://s.example/", Markdown: "x"}}}
 	h := newHarness(t, fake, 20000)
@@ -322,4 +322,12 @@ func TestSelectFiltersByNameAndReadOnly(t *testing.T) {
 	if _, err := Select(all, []string{"scarpe"}, false); err == nil {
 		t.Error("a misspelt tool name was accepted")
 	}
+}
+
+// noLeaks checks, after every other cleanup (the MCP client's included),
+// that the test left no goroutine behind.
+func noLeaks(t *testing.T) {
+	t.Helper()
+	before := goleak.IgnoreCurrent()
+	t.Cleanup(func() { goleak.VerifyNone(t, before) })
 }
