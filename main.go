@@ -94,7 +94,8 @@ func run(args []string, getenv func(string) string, stdin io.Reader, stdout, std
 		server.WithWorkerPoolSize(cfg.workers)(ss)
 		server.WithQueueSize(cfg.workers * 8)(ss)
 		ss.SetErrorLogger(slog.NewLogLogger(log.Handler(), slog.LevelError))
-		if err := ss.Listen(ctx, stdin, stdout); err != nil && !errors.Is(err, context.Canceled) && !errors.Is(err, io.EOF) {
+		cf := newCancelFilter()
+		if err := ss.Listen(ctx, cf.reader(stdin), cf.writer(stdout)); err != nil && !errors.Is(err, context.Canceled) && !errors.Is(err, io.EOF) {
 			log.Error("stdio server stopped", "error", err.Error())
 			return 3
 		}
