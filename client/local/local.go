@@ -1,0 +1,206 @@
+// Package local is the embedded fetcher scrapemcp uses when no API key is set.
+// It fetches pages itself (net/http behind an SSRF guard, robots.txt and
+// per-host rate limits), reduces them to their main content with readability
+// and renders Markdown. Crawls run as in-process jobs, so the crawl,
+// job_status and job_cancel tools behave as they do with an API provider;
+// the jobs live in this process's memory only.
+package local
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/JohannesKaufmann/html-to-markdown/v2/converter"
+	"golang.org/x/time/rate"
+
+	"github.com/scrapemcp/scrapemcp/client"
+)
+
+// Defaults for the zero values of Options.
+const (
+	DefaultMaxBodyBytes = 5 << 20
+	DefaultMaxRedirects = 10
+	DefaultTimeout      = 30 * time.Second
+	DefaultPerHostRate  = 2.0
+	DefaultConcurrency  = 4
+	DefaultCrawlTimeout = 10 * time.Minute
+
+	// robotsToken is the product token matched against robots.txt
+	// User-agent lines (RFC 9309 §2.2.1).
+	robotsToken = "scrapemcp"
+)
+
+// Options configure the local fetcher. The zero value is usable: every
+// field has a default.
+type Options struct {
+	// AllowHosts lets hosts past the SSRF guard: host names ("localhost"),
+	// IP addresses ("127.0.0.1", "::1") or CIDR blocks ("10.0.0.0/8").
+	// Empty by default, so loopback, private, link-local and metadata
+	// addresses are refused.
+	AllowHosts []string
+	// UserAgent sent with every request. Default
+	// "scrapemcp/<Version> (+https://github.com/scrapemcp/scrapemcp)".
+	UserAgent string
+	// Version goes into the default UserAgent ("dev" when empty).
+	Version string
+	// MaxBodyBytes caps a response body after decompression (default 5 MiB).
+	// Longer text is cut with a warning.
+	MaxBodyBytes int64
+	// MaxRedirects caps the redirect hops of one fetch (default 10).
+	MaxRedirects int
+	// Timeout bounds one fetch, body included (default 30s).
+	Timeout time.Duration
+	// IgnoreRobots skips robots.txt checks. Sitemap lines are still read.
+	IgnoreRobots bool
+	// PerHostRate is the request rate per host, per second (default 2). A
+	// robots.txt Crawl-delay slows a host further. Negative means unlimited.
+	PerHostRate float64
+	// Concurrency is the number of parallel fetches in a crawl, map or batch
+	// (default 4).
+	Concurrency int
+	// CrawlTimeout is the hard deadline of one crawl job (default 10 min).
+	CrawlTimeout time.Duration
+	// Logger receives debug and info records; nil discards them.
+	Logger *slog.Logger
+}
+
+// Provider is the local fetcher. It implements client.Provider. Close it to
+// stop running crawls and release idle connections.
+type Provider struct {
+	opts   Options
+	log    *slog.Logger
+	http   *http.Client
+	tr     *http.Transport
+	guard  *guard
+	polite *politeness
+	robots *robotsCache
+	cond   *condCache
+	jobs   *jobStore
+
+	md *converter.Converter
+
+	// base outlives any one request: crawl jobs run on it, not on the
+	// context of the call that started them.
+	base     context.Context
+	stop     context.CancelFunc
+	wg       sync.WaitGroup
+	closeOne sync.Once
+}
+
+var _ client.Provider = (*Provider)(nil)
+
+// netHooks replace name resolution and dialing in tests, so the guard can be
+// shown to refuse an address without a packet ever being sent to it.
+type netHooks struct {
+	lookup lookupFunc
+	dial   dialFunc
+}
+
+// New checks opts, fills in defaults and returns a ready Provider.
+func New(opts Options) (*Provider, error) {
+	return newProvider(opts, netHooks{})
+}
+
+func newProvider(opts Options, hooks netHooks) (*Provider, error) {
+	opts, err := withDefaults(opts)
+	if err != nil {
+		return nil, err
+	}
+	g, err := newGuard(opts.AllowHosts, hooks)
+	if err != nil {
+		return nil, err
+	}
+	log := opts.Logger
+	if log == nil {
+		log = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	p := &Provider{
+		opts:   opts,
+		log:    log,
+		guard:  g,
+		polite: newPoliteness(perHostLimit(opts.PerHostRate), 4096),
+		robots: newRobotsCache(1024, time.Hour),
+		cond:   newCondCache(64, 1<<20),
+		jobs:   newJobStore(100, time.Hour),
+		md:     newMarkdownConverter(),
+	}
+	p.tr = newTransport(g, opts.Concurrency)
+	p.http = &http.Client{
+		Transport:     &politeTransport{base: p.tr, polite: p.polite},
+		CheckRedirect: p.checkRedirect,
+	}
+	p.base, p.stop = context.WithCancel(context.Background())
+	return p, nil
+}
+
+func withDefaults(o Options) (Options, error) {
+	if o.Version == "" {
+		o.Version = "dev"
+	}
+	if o.UserAgent == "" {
+		o.UserAgent = "scrapemcp/" + o.Version + " (+https://github.com/scrapemcp/scrapemcp)"
+	}
+	if o.MaxBodyBytes < 0 || o.MaxRedirects < 0 || o.Timeout < 0 || o.Concurrency < 0 || o.CrawlTimeout < 0 {
+		return o, fmt.Errorf("local: MaxBodyBytes, MaxRedirects, Timeout, Concurrency and CrawlTimeout must not be negative")
+	}
+	if o.MaxBodyBytes == 0 {
+		o.MaxBodyBytes = DefaultMaxBodyBytes
+	}
+	if o.MaxRedirects == 0 {
+		o.MaxRedirects = DefaultMaxRedirects
+	}
+	if o.Timeout == 0 {
+		o.Timeout = DefaultTimeout
+	}
+	if o.PerHostRate == 0 {
+		o.PerHostRate = DefaultPerHostRate
+	}
+	if o.Concurrency == 0 {
+		o.Concurrency = DefaultConcurrency
+	}
+	if o.CrawlTimeout == 0 {
+		o.CrawlTimeout = DefaultCrawlTimeout
+	}
+	return o, nil
+}
+
+func perHostLimit(perSecond float64) rate.Limit {
+	if perSecond < 0 {
+		return rate.Inf
+	}
+	return rate.Limit(perSecond)
+}
+
+// Name is "local".
+func (p *Provider) Name() string { return client.Local }
+
+// Close cancels every running crawl, waits for them to stop and closes idle
+// connections. It is safe to call more than once.
+func (p *Provider) Close() {
+	p.closeOne.Do(func() {
+		p.stop()
+		p.wg.Wait()
+		p.tr.CloseIdleConnections()
+	})
+}
+
+// Search needs a search engine, which the local fetcher does not have.
+func (p *Provider) Search(context.Context, client.SearchRequest) (*client.SearchResult, error) {
+	return nil, client.Unsupported(client.Local, "search", "Search needs an API provider: set ANAKIN_API_KEY or ALTERLAB_API_KEY.")
+}
+
+// Extract needs a language model, which the local fetcher does not have.
+func (p *Provider) Extract(context.Context, client.ExtractRequest) (*client.Extraction, error) {
+	return nil, unsupportedExtraction()
+}
+
+func unsupportedExtraction() *client.Error {
+	return client.Unsupported(client.Local, "extract",
+		"Schema/prompt extraction needs an LLM-backed provider: set ANAKIN_API_KEY or ALTERLAB_API_KEY. "+
+			"Without one, scrape the page as markdown and read the fields from it.")
+}
