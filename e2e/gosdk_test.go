@@ -101,8 +101,12 @@ func TestGoSDKClientOnEveryTransport(t *testing.T) {
 			if res.IsError {
 				t.Fatalf("scrape failed: %s", text(res))
 			}
-			md, _ := structured(t, res)["markdown"].(string)
-			for _, want := range []string{"# Loopback Article", "## Section two", "| Name | Value |", web.URL + "/docs"} {
+			sc := structured(t, res)
+			if sc["title"] != "Loopback Article" {
+				t.Errorf("title = %v", sc["title"])
+			}
+			md, _ := sc["markdown"].(string)
+			for _, want := range []string{"quick brown fox", "## Section two", "| alpha", "[link to the docs](" + web.URL + "/docs)"} {
 				if !strings.Contains(md, want) {
 					t.Errorf("markdown lacks %q:\n%s", want, md)
 				}
