@@ -274,6 +274,7 @@ func TestAnakinJobFailureSurfacesTheAPIString(t *testing.T) {
 			if want := "anakin:scrape:" + s.JobIDs()[0]; e.Details["job_id"] != want || e.RequestID == "" {
 				t.Errorf("job_id %v, request id %q; want %s and an id", e.Details["job_id"], e.RequestID, want)
 			}
+			assertAnakinGuidance(t, e)
 		})
 	}
 	t.Run("error object keeps its code", func(t *testing.T) {
