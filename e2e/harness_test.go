@@ -125,8 +125,10 @@ func serve(t *testing.T, transport string, args []string, extraEnv ...string) st
 // connect opens a go-sdk client session over the given transport.
 func connect(t *testing.T, tr mcp.Transport, version string, opts *mcp.ClientOptions) *mcp.ClientSession {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
+	// The session lives as long as the test: go-sdk's SSE transport ties its
+	// event stream to the context given to Connect.
+	ctx, cancel := context.WithCancel(context.Background())
+	t.Cleanup(cancel)
 	c := mcp.NewClient(&mcp.Implementation{Name: "e2e-go-sdk", Version: "1"}, opts)
 	cs, err := c.Connect(ctx, tr, &mcp.ClientSessionOptions{ProtocolVersion: version})
 	if err != nil {
