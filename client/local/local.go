@@ -183,6 +183,9 @@ func (p *Provider) Name() string { return client.Local }
 // connections. It is safe to call more than once.
 func (p *Provider) Close() {
 	p.closeOne.Do(func() {
+		for _, j := range p.jobs.all() {
+			j.requestCancel()
+		}
 		p.stop()
 		p.wg.Wait()
 		p.tr.CloseIdleConnections()

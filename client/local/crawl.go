@@ -1,0 +1,148 @@
+package local
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/url"
+	"time"
+
+	"github.com/scrapemcp/scrapemcp/client"
+)
+
+const (
+	defaultCrawlPages = 10
+	maxCrawlPages     = 1000
+	maxCrawlDepth     = 10
+)
+
+// StartCrawl starts a breadth-first crawl of req.URL's site as an
+// in-process job and returns at once. The crawl follows same-site links
+// (see siteScope) up to MaxDepth links from the start page, fetches at most
+// MaxPages pages (default 10, at most 1000), obeys include/exclude path
+// patterns (see pathPattern), robots.txt, per-host rate limits and the SSRF
+// guard, and stops at Options.CrawlTimeout. Links not followed are counted
+// in Job.Skipped.
+func (p *Provider) StartCrawl(_ context.Context, req client.CrawlRequest) (*client.Job, error) {
+	if req.UseBrowser {
+		return nil, scrapeSupported(client.ScrapeRequest{UseBrowser: true})
+	}
+	start, err := parseTarget(req.URL)
+	if err != nil {
+		return nil, err
+	}
+	include, err := compilePatterns("include_paths", req.IncludePatterns)
+	if err != nil {
+		return nil, err
+	}
+	exclude, err := compilePatterns("exclude_paths", req.ExcludePatterns)
+	if err != nil {
+		return nil, err
+	}
+	pages := req.MaxPages
+	if pages <= 0 {
+		pages = defaultCrawlPages
+	}
+	plan := walkPlan{
+		scope:    newScope(start, req.IncludeSubdomains),
+		maxDepth: min(max(req.MaxDepth, 0), maxCrawlDepth),
+		maxPages: min(pages, maxCrawlPages),
+		include:  include, exclude: exclude,
+		workers: p.opts.Concurrency,
+	}
+	plan.maxFailures = plan.maxPages
+	if p.base.Err() != nil {
+		return nil, localErr(client.CodeConnection, "the local fetcher is shutting down", nil)
+	}
+	// The crawl runs on the provider's context, not the caller's: it must
+	// outlive the call that started it.
+	ctx, cancel := context.WithTimeout(p.base, p.opts.CrawlTimeout)
+	job, cerr := p.jobs.add(plan.maxPages, cancel)
+	if cerr != nil {
+		cancel()
+		return nil, cerr
+	}
+	p.wg.Add(1)
+	go func() {
+		defer p.wg.Done()
+		defer cancel()
+		defer close(job.done)
+		p.runCrawl(ctx, job, start, plan, req.OnlyMainContent)
+	}()
+	p.log.Info("crawl started", "job", job.ref.String(), "url", start.Redacted(), "max_pages", plan.maxPages, "max_depth", plan.maxDepth)
+	return job.snapshot(), nil
+}
+
+func (p *Provider) runCrawl(ctx context.Context, job *crawlJob, start *url.URL, plan walkPlan, onlyMain bool) {
+	startKey, _ := normalize(start)
+	var startErr *client.Error
+	opts := client.ScrapeRequest{Formats: []string{client.FormatMarkdown}, OnlyMainContent: onlyMain}
+	walk(ctx, start, plan, walkHooks{
+		visit: func(ctx context.Context, u *url.URL) visitResult {
+			req := opts
+			req.URL = u.String()
+			page, links, err := p.scrapePage(ctx, u, req)
+			if err != nil {
+				return visitResult{err: client.AsError(client.Local, err)}
+			}
+			return visitResult{page: page, links: links}
+		},
+		queued: func(string) {
+			job.mu.Lock()
+			job.queued++
+			job.mu.Unlock()
+		},
+		page: func(_ string, pg *client.Page) {
+			job.mu.Lock()
+			job.pages = append(job.pages, *pg)
+			job.bytes += len(pg.Markdown)
+			job.mu.Unlock()
+		},
+		failed: func(key string, err *client.Error) {
+			if key == startKey {
+				startErr = err
+			}
+			job.mu.Lock()
+			job.pageErrors = append(job.pageErrors, client.BatchItem{URL: key, Err: err})
+			job.mu.Unlock()
+		},
+		skipped: func(key, why string, err *client.Error) {
+			if key == startKey {
+				startErr = err
+			}
+			p.log.Debug("crawl skipped a link", "job", job.ref.String(), "url", key, "why", why)
+			job.mu.Lock()
+			job.skipped++
+			if why == skipRobots || why == skipGuarded { // it was queued: no longer a page to come
+				job.queued--
+			}
+			job.mu.Unlock()
+		},
+		enough: func() bool {
+			job.mu.Lock()
+			defer job.mu.Unlock()
+			return job.bytes >= maxJobBytes
+		},
+	})
+
+	job.mu.Lock()
+	defer job.mu.Unlock()
+	switch {
+	case job.cancelled:
+		job.state, job.raw = client.JobCancelled, "cancelled"
+	case errors.Is(ctx.Err(), context.DeadlineExceeded):
+		job.state, job.raw = client.JobFailed, "timed_out"
+		job.err = localErr(client.CodeTimeout, fmt.Sprintf(
+			"the crawl reached its %s deadline after %d pages; those pages are kept (narrow it with max_pages, max_depth or include_paths)",
+			p.opts.CrawlTimeout, len(job.pages)), ctx.Err())
+	case len(job.pages) == 0 && startErr != nil:
+		job.state, job.raw, job.err = client.JobFailed, "failed", startErr
+	case len(job.pages) == 0 && ctx.Err() != nil:
+		job.state, job.raw = client.JobCancelled, "cancelled"
+	default:
+		job.state, job.raw = client.JobCompleted, "completed"
+	}
+	job.finished = time.Now()
+	p.log.Info("crawl finished", "job", job.ref.String(), "state", string(job.state), "pages", len(job.pages),
+		"failed", len(job.pageErrors), "skipped", job.skipped)
+}

@@ -1,0 +1,146 @@
+package local
+
+import (
+	"fmt"
+	"net/netip"
+	"net/url"
+	"regexp"
+	"strings"
+
+	"golang.org/x/net/publicsuffix"
+
+	"github.com/scrapemcp/scrapemcp/client"
+)
+
+// siteScope says which links belong to the site a crawl or map started on:
+// the same host name (any port, http or https), or with subdomains, any
+// host under the same registrable domain (example.co.uk for
+// docs.example.co.uk, per the public suffix list).
+type siteScope struct {
+	host       string
+	domain     string
+	subdomains bool
+}
+
+func newScope(u *url.URL, subdomains bool) siteScope {
+	host := normHostname(u.Hostname())
+	s := siteScope{host: host, domain: host, subdomains: subdomains}
+	if _, err := netip.ParseAddr(host); err != nil {
+		if d, err := publicsuffix.EffectiveTLDPlusOne(host); err == nil {
+			s.domain = d
+		}
+	}
+	return s
+}
+
+func (s siteScope) contains(u *url.URL) bool {
+	h := normHostname(u.Hostname())
+	if h == s.host {
+		return true
+	}
+	return s.subdomains && (h == s.domain || strings.HasSuffix(h, "."+s.domain))
+}
+
+// pathPattern is one include/exclude glob, matched against a URL's path:
+//
+//   - "*" matches within one path segment, "**" across segments, "?" one
+//     character other than "/";
+//   - a pattern matches a path when it matches the whole path or a leading
+//     run of its segments, so "/blog" and "/blog/*" both cover
+//     "/blog/2024/post" (a pattern ending in "/" covers everything below);
+//   - a pattern not starting with "/" matches at any depth: "*.pdf" is
+//     "**/*.pdf".
+//
+// The query string takes no part.
+type pathPattern struct {
+	src string
+	re  *regexp.Regexp
+}
+
+func compilePatterns(field string, srcs []string) ([]pathPattern, error) {
+	var out []pathPattern
+	for _, s := range srcs {
+		s = strings.TrimSpace(s)
+		if s == "" {
+			continue
+		}
+		if len(s) > 500 {
+			e := localErr(client.CodeInvalidArgument, fmt.Sprintf("%s: a path pattern may be at most 500 characters", field), nil)
+			e.Field = field
+			return nil, e
+		}
+		out = append(out, pathPattern{src: s, re: regexp.MustCompile(globRegexp(s))})
+	}
+	return out, nil
+}
+
+func globRegexp(glob string) string {
+	var b strings.Builder
+	b.WriteString("^")
+	if !strings.HasPrefix(glob, "/") {
+		b.WriteString("(?:.*/)?")
+	}
+	for i := 0; i < len(glob); i++ {
+		switch c := glob[i]; {
+		case c == '*' && strings.HasPrefix(glob[i:], "**/"):
+			b.WriteString("(?:.*/)?") // "/a/**/z" covers "/a/z" too
+			i += 2
+		case c == '*' && i+1 < len(glob) && glob[i+1] == '*':
+			b.WriteString(".*")
+			i++
+		case c == '*':
+			b.WriteString("[^/]*")
+		case c == '?':
+			b.WriteString("[^/]")
+		default:
+			b.WriteString(regexp.QuoteMeta(string(c)))
+		}
+	}
+	if strings.HasSuffix(glob, "/") {
+		b.WriteString(".*")
+	} else {
+		b.WriteString("(?:/.*)?")
+	}
+	b.WriteString("$")
+	return b.String()
+}
+
+// pathAllowed applies include (any must match, when there are any) then
+// exclude (none may match).
+func pathAllowed(path string, include, exclude []pathPattern) bool {
+	if path == "" {
+		path = "/"
+	}
+	if len(include) > 0 && !matchesAny(path, include) {
+		return false
+	}
+	return !matchesAny(path, exclude)
+}
+
+func matchesAny(path string, ps []pathPattern) bool {
+	for _, p := range ps {
+		if p.re.MatchString(path) {
+			return true
+		}
+	}
+	return false
+}
+
+// skipExtensions are files a crawl does not fetch: they are never pages,
+// and fetching them only to refuse them would cost the site bandwidth. PDFs
+// are fetched, so the answer says which provider can read them.
+var skipExtensions = map[string]bool{
+	".png": true, ".jpg": true, ".jpeg": true, ".gif": true, ".webp": true, ".avif": true, ".ico": true, ".bmp": true, ".svg": true,
+	".mp3": true, ".mp4": true, ".m4a": true, ".webm": true, ".ogg": true, ".wav": true, ".mov": true, ".avi": true,
+	".zip": true, ".gz": true, ".tgz": true, ".bz2": true, ".xz": true, ".7z": true, ".rar": true, ".tar": true,
+	".exe": true, ".dmg": true, ".iso": true, ".apk": true, ".msi": true, ".deb": true, ".rpm": true,
+	".woff": true, ".woff2": true, ".ttf": true, ".otf": true, ".eot": true, ".css": true, ".js": true,
+}
+
+func skippedExtension(path string) bool {
+	i := strings.LastIndexByte(path, '.')
+	if i < 0 || strings.Contains(path[i:], "/") {
+		return false
+	}
+	return skipExtensions[strings.ToLower(path[i:])]
+}

@@ -1,0 +1,141 @@
+package local
+
+import (
+	"context"
+	"net/url"
+
+	"github.com/scrapemcp/scrapemcp/client"
+)
+
+// walk is the breadth-first traversal shared by crawl and map. One goroutine
+// owns the frontier and the seen set; up to plan.workers visits run at once
+// and report back on a channel, so no state is shared with them. walk
+// returns only when every visit it started has returned.
+
+// Why a link was not followed.
+const (
+	skipOffSite  = "off-site"
+	skipFiltered = "filtered" // include/exclude patterns
+	skipNotPage  = "not-page" // image, archive, font…
+	skipRobots   = "robots"   // robots.txt disallows it
+	skipGuarded  = "ssrf"     // the SSRF guard refused its address
+	maxSeenLinks = 200_000    // bound on remembered URLs per walk
+)
+
+type walkPlan struct {
+	scope            siteScope
+	maxDepth         int // 0 = the start page only
+	maxPages         int // successful visits
+	maxFailures      int
+	include, exclude []pathPattern
+	workers          int
+}
+
+type visitResult struct {
+	page  *client.Page
+	links []string
+	err   *client.Error
+}
+
+type walkHooks struct {
+	visit   func(ctx context.Context, u *url.URL) visitResult
+	queued  func(key string)                         // a URL entered the frontier
+	page    func(key string, page *client.Page)      // a visit succeeded
+	failed  func(key string, err *client.Error)      // a visit failed
+	skipped func(key, why string, err *client.Error) // a link was not followed
+	enough  func() bool                              // optional: stop early
+}
+
+type walkTask struct {
+	u     *url.URL
+	key   string
+	depth int
+}
+
+type walkDone struct {
+	walkTask
+	res visitResult
+}
+
+func walk(ctx context.Context, start *url.URL, plan walkPlan, h walkHooks) {
+	startKey, err := normalize(start)
+	if err != nil {
+		return
+	}
+	startURL, _ := url.Parse(startKey)
+	seen := map[string]bool{startKey: true}
+	queue := []walkTask{{startURL, startKey, 0}}
+	h.queued(startKey)
+	// A frontier longer than this can never be fetched: every entry ends as
+	// a page, a failure or a skip, and pages and failures are both capped.
+	queueCap := 4*(plan.maxPages+plan.maxFailures) + 100
+
+	results := make(chan walkDone)
+	inflight, ok, failed := 0, 0, 0
+	stopped := func() bool {
+		return ctx.Err() != nil || failed >= plan.maxFailures || (h.enough != nil && h.enough())
+	}
+	consider := func(link string, depth int) {
+		if len(seen) >= maxSeenLinks {
+			return
+		}
+		key, err := normalizeURL(link)
+		if err != nil || seen[key] {
+			return
+		}
+		seen[key] = true
+		u, err := url.Parse(key)
+		switch {
+		case err != nil:
+			return
+		case !plan.scope.contains(u):
+			h.skipped(key, skipOffSite, nil)
+		case !pathAllowed(u.Path, plan.include, plan.exclude):
+			h.skipped(key, skipFiltered, nil)
+		case skippedExtension(u.Path):
+			h.skipped(key, skipNotPage, nil)
+		case len(queue) < queueCap:
+			queue = append(queue, walkTask{u, key, depth})
+			h.queued(key)
+		}
+	}
+
+	for {
+		for len(queue) > 0 && inflight < plan.workers && ok+inflight < plan.maxPages && !stopped() {
+			t := queue[0]
+			queue = queue[1:]
+			inflight++
+			go func() { results <- walkDone{t, h.visit(ctx, t.u)} }()
+		}
+		if inflight == 0 {
+			return
+		}
+		d := <-results
+		inflight--
+		if e := d.res.err; e != nil {
+			switch {
+			case ctx.Err() != nil: // cancelled mid-visit: not the page's fault
+			case e.Code == client.CodeRobotsDisallowed:
+				h.skipped(d.key, skipRobots, e)
+			case e.Code == client.CodeSSRFBlocked:
+				h.skipped(d.key, skipGuarded, e)
+			default:
+				failed++
+				h.failed(d.key, e)
+			}
+			continue
+		}
+		ok++
+		h.page(d.key, d.res.page)
+		if d.res.page != nil {
+			if k, err := normalizeURL(d.res.page.FinalURL); err == nil {
+				seen[k] = true // a redirect's target is the same page
+			}
+		}
+		if d.depth < plan.maxDepth {
+			for _, l := range d.res.links {
+				consider(l, d.depth+1)
+			}
+		}
+	}
+}
