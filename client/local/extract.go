@@ -60,6 +60,9 @@ func (p *Provider) extractHTML(src string, pageURL *url.URL, o extractOpts) extr
 		title: m.title, description: m.description, canonical: m.canonical, refresh: m.refresh,
 		links: collectLinks(doc, m.base),
 	}
+	if !o.markdown && !o.html { // links and metadata only, as map and the links format need
+		return out
+	}
 	var content *html.Node
 	if o.onlyMain {
 		page := cleanCopy(doc, m.base, true)
@@ -99,8 +102,7 @@ func (p *Provider) readable(doc *html.Node, base *url.URL) (art readability.Arti
 			ok = false
 		}
 	}()
-	parser := readability.NewParser()
-	parser.Logger = p.log
+	parser := readability.NewParser() // its own logger stays silent: it logs routine pages at error level
 	art, err := parser.ParseDocument(doc, base)
 	if err != nil || art.Node == nil {
 		return art, false

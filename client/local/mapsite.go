@@ -39,59 +39,91 @@ func (p *Provider) Map(ctx context.Context, req client.MapRequest) (*client.MapR
 		p: p, scope: newScope(start, req.IncludeSubdomains), limit: min(limit, maxMapLimit),
 		search: strings.ToLower(strings.TrimSpace(req.Search)), seen: map[string]bool{}, urls: []string{},
 	}
-	robots, err := p.robotsFor(ctx, start)
-	if err != nil {
-		return nil, err
+	if _, err := p.robotsFor(ctx, start); err != nil {
+		return nil, err // the site is out of reach (DNS, TLS, SSRF guard…)
 	}
-	m.add(ctx, start.String())
-
-	var roots []sitemapRef
-	listed := map[string]bool{}
-	for _, s := range robots.data.Sitemaps {
-		if u, err := start.Parse(strings.TrimSpace(s)); err == nil && (u.Scheme == "http" || u.Scheme == "https") {
-			roots = append(roots, sitemapRef{u: u, listed: true})
-			listed[u.String()] = true
+	// The start page first: where it redirects to is part of the site, and
+	// its links seed the walk below.
+	first := p.visitLinks(ctx, start)
+	origins := []*url.URL{start}
+	if first.page != nil {
+		if fu, err := url.Parse(first.page.FinalURL); err == nil && robotsKey(fu) != robotsKey(start) {
+			m.scope = m.scope.widen(fu)
+			origins = append(origins, fu)
 		}
 	}
-	if guess := (&url.URL{Scheme: start.Scheme, Host: start.Host, Path: "/sitemap.xml"}); !listed[guess.String()] {
-		roots = append(roots, sitemapRef{u: guess})
-	}
-	p.readSitemaps(ctx, roots, func(loc string) bool {
+	m.add(ctx, start.String())
+	p.readSitemaps(ctx, p.sitemapRoots(ctx, origins), func(loc string) bool {
 		m.add(ctx, loc)
 		return !m.full()
 	})
 
+	startKey, _ := normalize(start)
 	var startErr *client.Error
 	if !m.full() {
 		walk(ctx, start, walkPlan{
 			scope: m.scope, maxDepth: mapDepth, maxPages: mapPages, maxFailures: mapPages, workers: p.opts.Concurrency,
 		}, walkHooks{
 			visit: func(ctx context.Context, u *url.URL) visitResult {
-				_, links, err := p.scrapePage(ctx, u, client.ScrapeRequest{URL: u.String(), Formats: []string{client.FormatLinks}})
-				if err != nil {
-					return visitResult{err: client.AsError(client.Local, err)}
+				if u.String() == startKey {
+					return first
 				}
-				return visitResult{page: &client.Page{}, links: links}
+				return p.visitLinks(ctx, u)
 			},
 			queued: func(key string) { m.add(ctx, key) },
 			page:   func(string, *client.Page) {},
 			failed: func(key string, err *client.Error) {
-				if m.isStart(key, start) {
+				if key == startKey {
 					startErr = err
 				}
 			},
 			skipped: func(key, _ string, err *client.Error) {
-				if m.isStart(key, start) {
+				if key == startKey {
 					startErr = err
 				}
 			},
 			enough: m.full,
 		})
+	} else {
+		startErr = first.err
 	}
 	if len(m.urls) <= 1 && startErr != nil {
 		return nil, startErr
 	}
 	return &client.MapResult{URLs: m.urls, Skipped: m.skipped}, nil
+}
+
+// visitLinks fetches u for its links only.
+func (p *Provider) visitLinks(ctx context.Context, u *url.URL) visitResult {
+	page, links, err := p.scrapePage(ctx, u, client.ScrapeRequest{URL: u.String(), Formats: []string{client.FormatLinks}})
+	if err != nil {
+		return visitResult{err: client.AsError(client.Local, err)}
+	}
+	return visitResult{page: page, links: links}
+}
+
+// sitemapRoots lists each origin's robots.txt Sitemap lines, then its
+// /sitemap.xml when robots.txt did not name it.
+func (p *Provider) sitemapRoots(ctx context.Context, origins []*url.URL) []sitemapRef {
+	var roots []sitemapRef
+	listed := map[string]bool{}
+	for _, o := range origins {
+		if rb, err := p.robotsFor(ctx, o); err == nil {
+			for _, s := range rb.data.Sitemaps {
+				if u, err := o.Parse(strings.TrimSpace(s)); err == nil && (u.Scheme == "http" || u.Scheme == "https") && !listed[u.String()] {
+					roots = append(roots, sitemapRef{u: u, listed: true})
+					listed[u.String()] = true
+				}
+			}
+		}
+	}
+	for _, o := range origins {
+		if guess := (&url.URL{Scheme: o.Scheme, Host: o.Host, Path: "/sitemap.xml"}); !listed[guess.String()] {
+			roots = append(roots, sitemapRef{u: guess})
+			listed[guess.String()] = true
+		}
+	}
+	return roots
 }
 
 // siteMap collects a map's URLs. Only the walk goroutine and the sitemap
@@ -107,11 +139,6 @@ type siteMap struct {
 }
 
 func (m *siteMap) full() bool { return len(m.urls) >= m.limit }
-
-func (m *siteMap) isStart(key string, start *url.URL) bool {
-	k, err := normalize(start)
-	return err == nil && k == key
-}
 
 // add lists loc when it is a same-site URL not seen before, matches the
 // search and robots.txt allows it.

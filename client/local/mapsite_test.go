@@ -1,6 +1,7 @@
 package local
 
 import (
+	"net/http"
 	"slices"
 	"strings"
 	"testing"
@@ -191,5 +192,42 @@ func TestSiteScope(t *testing.T) {
 				t.Errorf("scope of %s (subdomains %v) includes %s", tc.start, tc.subdomains, s)
 			}
 		}
+	}
+}
+
+// A start URL that redirects to another host (example.com to
+// www.example.com) makes that host part of the site.
+func TestMapAndCrawlFollowTheStartRedirect(t *testing.T) {
+	t.Parallel()
+	s := sitetest.New(t, sitetest.Options{Pages: 30})
+	front := newSite(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/robots.txt" {
+			http.NotFound(w, r)
+			return
+		}
+		http.Redirect(w, r, s.URL()+r.URL.Path, http.StatusMovedPermanently)
+	}))
+	p, _ := testProvider(t, Options{AllowHosts: []string{"site.test", "127.0.0.1"}}, map[string]string{"site.test": "127.0.0.1"})
+	start := "http://site.test:" + front.port() + "/"
+
+	res, err := p.Map(t.Context(), client.MapRequest{URL: start, Limit: 1000})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range s.Pages() {
+		if !slices.Contains(res.URLs, s.PageURL(i)) {
+			t.Errorf("map lacks %s", s.PageURL(i))
+		}
+	}
+	if s.Count("/sitemap_index.xml") != 1 {
+		t.Error("the redirect target's sitemaps were not read")
+	}
+
+	job, err := p.StartCrawl(t.Context(), client.CrawlRequest{URL: start, MaxPages: 10, MaxDepth: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if final := finish(t, p, job); len(final.Pages) != 10 {
+		t.Errorf("crawl through the redirect fetched %d pages, want 10", len(final.Pages))
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"net/netip"
 	"net/url"
 	"regexp"
+	"slices"
 	"strings"
 
 	"golang.org/x/net/publicsuffix"
@@ -17,28 +18,45 @@ import (
 // host under the same registrable domain (example.co.uk for
 // docs.example.co.uk, per the public suffix list).
 type siteScope struct {
-	host       string
-	domain     string
+	hosts      []string // the start host, and the host it redirected to
+	domains    []string // their registrable domains
 	subdomains bool
 }
 
 func newScope(u *url.URL, subdomains bool) siteScope {
+	return siteScope{subdomains: subdomains}.widen(u)
+}
+
+// widen adds u's host to the scope. A start URL that redirects elsewhere
+// (example.com to www.example.com) would otherwise leave every link on the
+// page off-site.
+func (s siteScope) widen(u *url.URL) siteScope {
 	host := normHostname(u.Hostname())
-	s := siteScope{host: host, domain: host, subdomains: subdomains}
+	domain := host
 	if _, err := netip.ParseAddr(host); err != nil {
 		if d, err := publicsuffix.EffectiveTLDPlusOne(host); err == nil {
-			s.domain = d
+			domain = d
 		}
 	}
+	s.hosts = append(slices.Clip(s.hosts), host)
+	s.domains = append(slices.Clip(s.domains), domain)
 	return s
 }
 
 func (s siteScope) contains(u *url.URL) bool {
 	h := normHostname(u.Hostname())
-	if h == s.host {
+	if slices.Contains(s.hosts, h) {
 		return true
 	}
-	return s.subdomains && (h == s.domain || strings.HasSuffix(h, "."+s.domain))
+	if !s.subdomains {
+		return false
+	}
+	for _, d := range s.domains {
+		if h == d || strings.HasSuffix(h, "."+d) {
+			return true
+		}
+	}
+	return false
 }
 
 // pathPattern is one include/exclude glob, matched against a URL's path:

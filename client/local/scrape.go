@@ -114,10 +114,9 @@ func (p *Provider) scrapePage(ctx context.Context, u *url.URL, req client.Scrape
 	var links []string
 	switch kind {
 	case kindHTML:
-		ex := p.extractHTML(toUTF8(body, ct, true), final, extractOpts{
-			onlyMain: req.OnlyMainContent, markdown: req.Wants(client.FormatMarkdown), html: req.Wants(client.FormatHTML),
-		})
-		if truncated && ex.text == 0 {
+		o := extractOpts{onlyMain: req.OnlyMainContent, markdown: req.Wants(client.FormatMarkdown), html: req.Wants(client.FormatHTML)}
+		ex := p.extractHTML(toUTF8(body, ct, true), final, o)
+		if truncated && ex.text == 0 && (o.markdown || o.html) {
 			return nil, nil, localErr(client.CodeTooLarge, fmt.Sprintf(
 				"%s is larger than %d bytes and the first %d bytes hold no readable text", target, p.opts.MaxBodyBytes, p.opts.MaxBodyBytes), nil)
 		}

@@ -130,6 +130,11 @@ func walk(ctx context.Context, start *url.URL, plan walkPlan, h walkHooks) {
 		if d.res.page != nil {
 			if k, err := normalizeURL(d.res.page.FinalURL); err == nil {
 				seen[k] = true // a redirect's target is the same page
+				if d.depth == 0 {
+					if fu, err := url.Parse(k); err == nil && !plan.scope.contains(fu) {
+						plan.scope = plan.scope.widen(fu)
+					}
+				}
 			}
 		}
 		if d.depth < plan.maxDepth {
