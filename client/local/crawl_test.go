@@ -377,3 +377,23 @@ func TestCloseCancelsRunningCrawls(t *testing.T) {
 		t.Error("a crawl started after Close")
 	}
 }
+
+func TestCrawlStopsAtItsDeadline(t *testing.T) {
+	t.Parallel()
+	gate := make(chan struct{}) // never opened: the crawl cannot finish on its own
+	s := sitetest.New(t, sitetest.Options{Pages: 30, Gate: gate})
+	opts := loopbackOnly()
+	opts.CrawlTimeout = 300 * time.Millisecond
+	p, _ := testProvider(t, opts, nil)
+	job, err := p.StartCrawl(t.Context(), client.CrawlRequest{URL: s.URL(), MaxPages: 20, MaxDepth: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	final := finish(t, p, job)
+	if final.State != client.JobFailed || final.Error == nil || final.Error.Code != client.CodeTimeout {
+		t.Fatalf("state %s error %v", final.State, final.Error)
+	}
+	if !strings.Contains(final.Error.Message, "deadline") || len(final.PageErrors) != 0 {
+		t.Errorf("error %q, page errors %v", final.Error.Message, final.PageErrors)
+	}
+}

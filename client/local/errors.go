@@ -15,10 +15,8 @@ import (
 	"github.com/scrapemcp/scrapemcp/client"
 )
 
-// Errors the redirect policy returns; fetchError maps them to codes.
-var (
-	errTooManyRedirects = errors.New("too many redirects")
-)
+// errTooManyRedirects is the redirect policy's refusal; fetchError maps it.
+var errTooManyRedirects = errors.New("too many redirects")
 
 // schemeRedirectError is a redirect to something other than http(s).
 type schemeRedirectError struct{ target string }

@@ -47,9 +47,16 @@ type extracted struct {
 	text                          int      // letters in the converted content
 }
 
-// extractHTML reads a decoded HTML page. It never fails: broken HTML is
-// parsed the way browsers parse it, and a library that panics on hostile
-// input degrades to a simpler rendering instead of taking the server down.
+// extractHTML reads a decoded HTML page. With onlyMain the content is
+// readability's article, or, when readability finds less than minMainText,
+// the page without its navigation, footer, sidebars and forms. Without
+// onlyMain it is the whole page minus scripts and styles: the caller asked
+// for everything, navigation included. Links always come from the whole
+// page.
+//
+// It never fails: broken HTML is parsed the way browsers parse it, and a
+// library that panics on hostile input degrades to a simpler rendering
+// instead of taking the server down.
 func (p *Provider) extractHTML(src string, pageURL *url.URL, o extractOpts) extracted {
 	doc, err := html.Parse(strings.NewReader(src))
 	if err != nil { // only reader errors; a string reader has none

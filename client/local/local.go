@@ -9,7 +9,6 @@ package local
 import (
 	"context"
 	"fmt"
-	"io"
 	"log/slog"
 	"net/http"
 	"sync"
@@ -117,7 +116,7 @@ func newProvider(opts Options, hooks netHooks) (*Provider, error) {
 	}
 	log := opts.Logger
 	if log == nil {
-		log = slog.New(slog.NewTextHandler(io.Discard, nil))
+		log = slog.New(slog.DiscardHandler)
 	}
 	p := &Provider{
 		opts:   opts,

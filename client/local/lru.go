@@ -43,10 +43,3 @@ func (c *lru[K, V]) put(k K, v V) {
 		delete(c.items, last.Value.(*lruItem[K, V]).key)
 	}
 }
-
-func (c *lru[K, V]) remove(k K) {
-	if e, ok := c.items[k]; ok {
-		c.order.Remove(e)
-		delete(c.items, k)
-	}
-}

@@ -6,7 +6,6 @@ import (
 	"compress/gzip"
 	"context"
 	"encoding/xml"
-	"io"
 	"net/url"
 	"strings"
 
@@ -110,10 +109,7 @@ func parseSitemap(body []byte) (pages, children []string) {
 	var text strings.Builder
 	for {
 		tok, err := d.Token()
-		if err != nil {
-			if err != io.EOF {
-				return pages, children
-			}
+		if err != nil { // io.EOF, or the first syntax error of a broken file
 			return pages, children
 		}
 		switch t := tok.(type) {
