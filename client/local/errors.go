@@ -97,7 +97,7 @@ func isTLS(err error) bool {
 	)
 	return errors.As(err, &unknownCA) || errors.As(err, &hostname) || errors.As(err, &invalid) ||
 		errors.As(err, &verify) || errors.As(err, &record) || errors.As(err, &alert) || errors.As(err, &echRejects) ||
-		strings.Contains(err.Error(), "tls: ")
+		strings.Contains(err.Error(), "tls: ") || strings.Contains(err.Error(), "server gave HTTP response to HTTPS client")
 }
 
 // rootCause is the innermost message, without net/http's "Get "url":" prefix,

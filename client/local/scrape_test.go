@@ -6,10 +6,14 @@ import (
 	"compress/zlib"
 	"context"
 	"encoding/json"
+	"io"
+	"log"
 	"net/http"
+	"net/http/httptest"
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/andybalholm/brotli"
 
@@ -489,5 +493,42 @@ func TestNewRejectsBadOptions(t *testing.T) {
 	defer p.Close()
 	if p.Name() != "local" || !strings.HasPrefix(p.opts.UserAgent, "scrapemcp/dev (+https://") {
 		t.Errorf("name %q user agent %q", p.Name(), p.opts.UserAgent)
+	}
+}
+
+func TestFetchErrorCodes(t *testing.T) {
+	t.Parallel()
+	hang := newSite(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/robots.txt" {
+			http.NotFound(w, r)
+			return
+		}
+		<-r.Context().Done()
+	}))
+	closed := newSite(t, http.NotFoundHandler())
+	closedURL := closed.URL
+	closed.Close() // nothing listens there any more
+	selfSigned := httptest.NewUnstartedServer(http.NotFoundHandler())
+	selfSigned.Config.ErrorLog = log.New(io.Discard, "", 0) // the refused handshake is the point
+	selfSigned.StartTLS()
+	t.Cleanup(selfSigned.Close)
+	opts := loopbackOnly()
+	opts.Timeout = 200 * time.Millisecond
+	p, _ := testProvider(t, opts, map[string]string{})
+	tests := []struct {
+		name, url, code string
+	}{
+		{"unknown host", "http://no-such-host.example/", client.CodeDNS},
+		{"nothing listening", closedURL + "/", client.CodeConnection},
+		{"tls to a plain http server", strings.Replace(hang.URL, "http://", "https://", 1) + "/", client.CodeTLS},
+		{"untrusted certificate", selfSigned.URL + "/", client.CodeTLS},
+		{"server never answers", hang.URL + "/slow", client.CodeTimeout},
+	}
+	for _, tc := range tests {
+		_, err := p.Scrape(t.Context(), client.ScrapeRequest{URL: tc.url})
+		ce := wantCode(t, err, tc.code)
+		if ce.Message == "" || strings.Contains(ce.Message, `Get "`) {
+			t.Errorf("%s: message %q", tc.name, ce.Message)
+		}
 	}
 }
