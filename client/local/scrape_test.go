@@ -512,20 +512,27 @@ func TestFetchErrorCodes(t *testing.T) {
 	selfSigned.Config.ErrorLog = log.New(io.Discard, "", 0) // the refused handshake is the point
 	selfSigned.StartTLS()
 	t.Cleanup(selfSigned.Close)
-	opts := loopbackOnly()
-	opts.Timeout = 200 * time.Millisecond
-	p, _ := testProvider(t, opts, map[string]string{})
+	// Only the hanging server should run into the timeout; the others fail
+	// on their own, and a loaded machine (-race, parallel tests) must not
+	// turn a slow TLS failure into a timeout.
+	quick := loopbackOnly()
+	quick.Timeout = 200 * time.Millisecond
+	pQuick, _ := testProvider(t, quick, map[string]string{})
+	patient := loopbackOnly()
+	patient.Timeout = 30 * time.Second
+	pPatient, _ := testProvider(t, patient, map[string]string{})
 	tests := []struct {
 		name, url, code string
+		p               *Provider
 	}{
-		{"unknown host", "http://no-such-host.example/", client.CodeDNS},
-		{"nothing listening", closedURL + "/", client.CodeConnection},
-		{"tls to a plain http server", strings.Replace(hang.URL, "http://", "https://", 1) + "/", client.CodeTLS},
-		{"untrusted certificate", selfSigned.URL + "/", client.CodeTLS},
-		{"server never answers", hang.URL + "/slow", client.CodeTimeout},
+		{"unknown host", "http://no-such-host.example/", client.CodeDNS, pPatient},
+		{"nothing listening", closedURL + "/", client.CodeConnection, pPatient},
+		{"tls to a plain http server", strings.Replace(hang.URL, "http://", "https://", 1) + "/", client.CodeTLS, pPatient},
+		{"untrusted certificate", selfSigned.URL + "/", client.CodeTLS, pPatient},
+		{"server never answers", hang.URL + "/slow", client.CodeTimeout, pQuick},
 	}
 	for _, tc := range tests {
-		_, err := p.Scrape(t.Context(), client.ScrapeRequest{URL: tc.url})
+		_, err := tc.p.Scrape(t.Context(), client.ScrapeRequest{URL: tc.url})
 		ce := wantCode(t, err, tc.code)
 		if ce.Message == "" || strings.Contains(ce.Message, `Get "`) {
 			t.Errorf("%s: message %q", tc.name, ce.Message)
