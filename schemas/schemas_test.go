@@ -44,7 +44,7 @@ func golden(t *testing.T, name string, got []byte) {
 func TestSchemasMatchGoTypes(t *testing.T) {
 	for _, tool := range inventory() {
 		golden(t, tool.Name+".input.json", indent(t, tools.Schema(tool.Input)))
-		golden(t, tool.Name+".output.json", indent(t, tools.Schema(tool.Output)))
+		golden(t, tool.Name+".output.json", indent(t, tools.OutputSchema(tool.Output)))
 	}
 }
 
@@ -80,8 +80,8 @@ func TestNoStaleSchemaFiles(t *testing.T) {
 // on $ref, Gemini/OpenAPI-dialect hosts reject type arrays and $schema.
 func TestSchemasArePortable(t *testing.T) {
 	for _, tool := range inventory() {
-		for kind, v := range map[string]any{"input": tool.Input, "output": tool.Output} {
-			raw := string(tools.Schema(v))
+		for kind, raw := range map[string][]byte{"input": tools.Schema(tool.Input), "output": tools.OutputSchema(tool.Output)} {
+			raw := string(raw)
 			for _, banned := range []string{`"$ref"`, `"$defs"`, `"$schema"`, `"oneOf"`, `"anyOf"`, `"allOf"`, `"type":[`} {
 				if strings.Contains(raw, banned) {
 					t.Errorf("%s %s schema contains %s", tool.Name, kind, banned)
@@ -118,6 +118,21 @@ func TestEveryToolIsDescribedAndAnnotated(t *testing.T) {
 			if pm, _ := p.(map[string]any); pm["description"] == nil {
 				t.Errorf("%s: argument %s has no description", tool.Name, name)
 			}
+		}
+	}
+}
+
+// Clients validate error results against the output schema too, so every
+// output schema must accept {"error":…, "guidance":…} alone.
+func TestOutputSchemasAcceptErrorResults(t *testing.T) {
+	for _, tool := range inventory() {
+		var s map[string]any
+		if err := json.Unmarshal(tools.OutputSchema(tool.Output), &s); err != nil {
+			t.Fatal(err)
+		}
+		props, _ := s["properties"].(map[string]any)
+		if props["error"] == nil || props["guidance"] == nil || s["required"] != nil {
+			t.Errorf("%s: output schema would reject an error result (properties error/guidance, no required)", tool.Name)
 		}
 	}
 }

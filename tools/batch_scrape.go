@@ -41,6 +41,7 @@ type BatchItem struct {
 
 // BatchScrapeResult is the batch_scrape tool's structured result.
 type BatchScrapeResult struct {
+	ErrorFields
 	Provider  string      `json:"provider"`
 	Items     []BatchItem `json:"items"`
 	Succeeded int         `json:"succeeded"`

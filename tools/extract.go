@@ -34,6 +34,7 @@ type ExtractItem struct {
 
 // ExtractResult is the extract tool's structured result.
 type ExtractResult struct {
+	ErrorFields
 	Provider string        `json:"provider"`
 	Items    []ExtractItem `json:"items"`
 	Cost     *CostOut      `json:"cost,omitempty"`

@@ -17,6 +17,7 @@ type JobCancelArgs struct {
 
 // JobCancelResult is the job_cancel tool's structured result.
 type JobCancelResult struct {
+	ErrorFields
 	JobID          string   `json:"job_id"`
 	Status         string   `json:"status"`
 	Cancelled      bool     `json:"cancelled" jsonschema:"description=True when the job is now stopped (or had already finished)."`

@@ -24,6 +24,7 @@ type MapArgs struct {
 
 // MapResult is the map tool's structured result.
 type MapResult struct {
+	ErrorFields
 	URL        string   `json:"url"`
 	Provider   string   `json:"provider"`
 	URLs       []string `json:"urls"`

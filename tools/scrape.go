@@ -31,6 +31,7 @@ type ScrapeArgs struct {
 
 // ScrapeResult is the scrape tool's structured result.
 type ScrapeResult struct {
+	ErrorFields
 	URL            string         `json:"url"`
 	FinalURL       string         `json:"final_url,omitempty"`
 	StatusCode     int            `json:"status_code,omitempty"`

@@ -34,6 +34,7 @@ type SearchHit struct {
 
 // SearchResult is the search tool's structured result.
 type SearchResult struct {
+	ErrorFields
 	Query    string      `json:"query"`
 	Provider string      `json:"provider"`
 	Results  []SearchHit `json:"results"`

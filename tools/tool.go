@@ -18,6 +18,7 @@ import (
 	"github.com/mark3labs/mcp-go/server"
 
 	"github.com/scrapemcp/scrapemcp/client"
+	"github.com/scrapemcp/scrapemcp/errmap"
 )
 
 // Deps is what the handlers need. One Deps serves every tool.
@@ -142,7 +143,7 @@ func newTool(name, title, description string, in, out any, a annotations) mcp.To
 		Title:           title,
 		Description:     description,
 		RawInputSchema:  Schema(in),
-		RawOutputSchema: Schema(out),
+		RawOutputSchema: OutputSchema(out),
 		Annotations: mcp.ToolAnnotation{
 			Title:           title,
 			ReadOnlyHint:    &a.readOnly,
@@ -155,8 +156,38 @@ func newTool(name, title, description string, in, out any, a annotations) mcp.To
 
 // Schema is the JSON Schema of v's type in the portable dialect MCP hosts
 // accept: everything inline (no $ref/$defs), no $schema, root type object.
+// Fields without omitempty are required.
 func Schema(v any) json.RawMessage {
-	r := &jsonschema.Reflector{DoNotReference: true, ExpandedStruct: true}
+	return reflectSchema(&jsonschema.Reflector{DoNotReference: true, ExpandedStruct: true}, v)
+}
+
+// OutputSchema is Schema for a result type, with nothing required at the
+// top level: clients (the TypeScript SDK, the Inspector) validate the
+// structuredContent of error results against it too, and an error result
+// carries only "error" and "guidance" (see ErrorFields).
+func OutputSchema(v any) json.RawMessage {
+	raw := Schema(v)
+	var m map[string]any
+	if err := json.Unmarshal(raw, &m); err != nil {
+		panic(fmt.Sprintf("output schema for %T: %v", v, err))
+	}
+	delete(m, "required")
+	out, err := json.Marshal(m)
+	if err != nil {
+		panic(fmt.Sprintf("output schema for %T: %v", v, err))
+	}
+	return out
+}
+
+// ErrorFields is embedded in every result type so its output schema
+// declares the two fields of an error result. Successful results leave them
+// empty.
+type ErrorFields struct {
+	Error    *errmap.Failure  `json:"error,omitempty" jsonschema:"description=Only on error results (isError true): what went wrong."`
+	Guidance *errmap.Guidance `json:"guidance,omitempty" jsonschema:"description=Only on error results (isError true): what to do next."`
+}
+
+func reflectSchema(r *jsonschema.Reflector, v any) json.RawMessage {
 	s := r.ReflectFromType(reflect.TypeOf(v))
 	s.Version = ""
 	s.ID = ""
