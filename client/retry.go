@@ -87,6 +87,11 @@ func retryAfter(h http.Header, now time.Time) (time.Duration, bool) {
 			return max(t.Sub(now), 0), true
 		}
 	}
+	// AlterLab sends X-RateLimit-* on every response: the reset time is a
+	// wait only once the window is used up (Remaining 0, or not sent).
+	if rem, err := strconv.Atoi(strings.TrimSpace(h.Get("X-RateLimit-Remaining"))); err == nil && rem > 0 {
+		return 0, false
+	}
 	if v := strings.TrimSpace(h.Get("X-RateLimit-Reset")); v != "" {
 		if n, err := strconv.ParseFloat(v, 64); err == nil && n >= 0 {
 			// Epoch seconds are ~1.7e9; anything below a year's worth of
