@@ -26,6 +26,7 @@ type config struct {
 	ignoreRobots bool
 	authToken    string
 	rateLimit    int
+	hostRate     float64
 	workers      int
 	crawlWait    time.Duration
 	output       string // call: text | json
@@ -52,6 +53,7 @@ var flagSpecs = []flagSpec{
 	{"read-only", "false", "hide tools that change state upstream (job_cancel)"},
 	{"ignore-robots", "false", "local fetcher: do not obey robots.txt"},
 	{"auth-token", "", "bearer token required on sse/http requests (empty = no auth)"},
+	{"host-rate", "2", "local fetcher: requests per second to any one host (robots.txt Crawl-delay can slow it further)"},
 	{"rate-limit", "0", "client-side limit on API submits per minute (0 = the provider's documented plan limit)"},
 	{"workers", "32", "stdio: tool calls handled concurrently"},
 	{"crawl-wait", "50s", "how long crawl waits for results when the call gives no wait_s"},
@@ -136,6 +138,11 @@ func buildConfig(v map[string]*string, getenv func(string) string) (*config, err
 	c.maxOutput = intFlag("max-output", 100, 1_000_000)
 	c.rateLimit = intFlag("rate-limit", 0, 100_000)
 	c.workers = intFlag("workers", 1, 1024)
+	if r, err := strconv.ParseFloat(strings.TrimSpace(*v["host-rate"]), 64); err != nil || r <= 0 || r > 1000 {
+		bad("host-rate", *v["host-rate"], "want a number of requests per second above 0 and at most 1000")
+	} else {
+		c.hostRate = r
+	}
 	c.readOnly = boolFlag("read-only")
 	c.ignoreRobots = boolFlag("ignore-robots")
 	if err := c.logLevel.UnmarshalText([]byte(*v["log-level"])); err != nil {

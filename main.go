@@ -134,6 +134,7 @@ func newProvider(cfg *config, log *slog.Logger) (client.Provider, func(), error)
 			UserAgent:    cfg.userAgent,
 			Version:      version,
 			IgnoreRobots: cfg.ignoreRobots,
+			PerHostRate:  cfg.hostRate,
 			Logger:       log,
 		})
 		if err != nil {

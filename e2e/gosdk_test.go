@@ -18,16 +18,33 @@ type transportCase struct {
 	open    func(t *testing.T, args []string) mcp.Transport
 }
 
+// transports is the matrix every go-sdk test runs over: each transport with
+// each protocol version it can speak ("" is the modern 2026-07-28 era,
+// which go-sdk reaches through server/discover).
 func transports() []transportCase {
-	return []transportCase{
-		{"stdio", "2025-06-18", func(t *testing.T, args []string) mcp.Transport { return stdioTransport(args) }},
-		{"sse", "2024-11-05", func(t *testing.T, args []string) mcp.Transport {
-			return &mcp.SSEClientTransport{Endpoint: serve(t, "sse", args)}
-		}},
-		{"http", "2025-11-25", func(t *testing.T, args []string) mcp.Transport {
-			return &mcp.StreamableClientTransport{Endpoint: serve(t, "http", args)}
-		}},
+	stdio := func(t *testing.T, args []string) mcp.Transport { return stdioTransport(args) }
+	sse := func(t *testing.T, args []string) mcp.Transport {
+		return &mcp.SSEClientTransport{Endpoint: serve(t, "sse", args)}
 	}
+	http := func(t *testing.T, args []string) mcp.Transport {
+		return &mcp.StreamableClientTransport{Endpoint: serve(t, "http", args)}
+	}
+	var out []transportCase
+	for _, v := range []string{"2025-06-18", "2025-11-25", ""} {
+		out = append(out, transportCase{"stdio", v, stdio}, transportCase{"http", v, http})
+	}
+	for _, v := range []string{"2024-11-05", "2025-06-18", "2025-11-25"} {
+		out = append(out, transportCase{"sse", v, sse})
+	}
+	return out
+}
+
+func (tc transportCase) label() string {
+	v := tc.version
+	if v == "" {
+		v = "modern"
+	}
+	return tc.name + "/" + v
 }
 
 func structured(t *testing.T, r *mcp.CallToolResult) map[string]any {
@@ -70,12 +87,12 @@ func guidanceAction(t *testing.T, r *mcp.CallToolResult) (action, field string) 
 func TestGoSDKClientOnEveryTransport(t *testing.T) {
 	web := site(t)
 	for _, tc := range transports() {
-		t.Run(tc.name, func(t *testing.T) {
+		t.Run(tc.label(), func(t *testing.T) {
 			cs := connect(t, tc.open(t, []string{"--allow-hosts", "127.0.0.1"}), tc.version, nil)
 			ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 			defer cancel()
-			if got := cs.InitializeResult().ServerInfo.Name; got != "scrapemcp" {
-				t.Errorf("server name = %q", got)
+			if ir := cs.InitializeResult(); ir != nil && ir.ServerInfo != nil && ir.ServerInfo.Name != "scrapemcp" {
+				t.Errorf("server name = %q", ir.ServerInfo.Name)
 			}
 			lt, err := cs.ListTools(ctx, nil)
 			if err != nil {

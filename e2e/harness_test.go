@@ -87,7 +87,7 @@ func site(t *testing.T) *httptest.Server {
 func serve(t *testing.T, transport string, args []string, extraEnv ...string) string {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
-	cmd := exec.CommandContext(ctx, binary, append(append([]string{transport, "--addr", "127.0.0.1:0"}, args...))...)
+	cmd := exec.CommandContext(ctx, binary, append([]string{transport, "--addr", "127.0.0.1:0"}, args...)...)
 	cmd.Env = env(extraEnv...)
 	stderr, err := cmd.StderrPipe()
 	if err != nil {

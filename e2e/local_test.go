@@ -45,7 +45,7 @@ func decodeJob(t *testing.T, r *mcp.CallToolResult) jobOut {
 // job_status reassembles every page.
 func TestLocalCrawlOf50PagesObeysRobots(t *testing.T) {
 	site := sitetest.New(t, sitetest.Options{Pages: 300})
-	cs := connect(t, stdioTransport([]string{"--allow-hosts", "127.0.0.1"}), "2025-11-25", nil)
+	cs := connect(t, stdioTransport([]string{"--allow-hosts", "127.0.0.1", "--host-rate", "100"}), "2025-11-25", nil)
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 	res, err := cs.CallTool(ctx, &mcp.CallToolParams{Name: "crawl", Arguments: map[string]any{
