@@ -113,7 +113,7 @@ func (c *AlterLabClient) Scrape(ctx context.Context, req ScrapeRequest) (*Page, 
 	if err != nil {
 		return nil, err
 	}
-	p := s.job.doc(s.raw).page(body.URL, alterlabWantsOf(req))
+	p := c.page(s.job.doc(s.raw), body.URL, alterlabWantsOf(req))
 	if w := alterlabBalanceWarning(s.resp.header); w != "" {
 		p.Warnings = append(p.Warnings, w)
 	}
@@ -188,7 +188,7 @@ func (c *AlterLabClient) Extract(ctx context.Context, req ExtractRequest) (*Extr
 	if err != nil {
 		return nil, err
 	}
-	p := s.job.doc(s.raw).page(body.URL, alterlabWantsOf(sr))
+	p := c.page(s.job.doc(s.raw), body.URL, alterlabWantsOf(sr))
 	if p.JSON == nil {
 		d := alterlabJobDetails(ref)
 		if len(p.Warnings) > 0 {

@@ -63,7 +63,7 @@ func (c *AlterLabClient) batchResult(urls []string, s *alterlabSnap, w alterlabW
 		filled[i] = true
 		switch it.outcome() {
 		case JobCompleted:
-			p := it.doc().page(urls[i], w)
+			p := c.page(it.doc(), urls[i], w)
 			itemCost.add(p.Cost)
 			res.Items[i] = BatchItem{URL: urls[i], Page: &p}
 		default:
@@ -167,7 +167,7 @@ func (c *AlterLabClient) toJob(ref JobRef, s *alterlabSnap) *Job {
 		j.Total = 1
 		if j.State == JobCompleted {
 			d := s.job.doc(s.raw)
-			p := d.page(string(d.URL), alterlabWants{})
+			p := c.page(d, string(d.URL), alterlabWants{})
 			j.Pages, j.Completed = []Page{p}, 1
 			itemCost.add(p.Cost)
 		}
@@ -181,7 +181,7 @@ func (c *AlterLabClient) toJob(ref JobRef, s *alterlabSnap) *Job {
 			switch it.outcome() {
 			case JobCompleted:
 				d := it.doc()
-				p := d.page(string(it.URL), want)
+				p := c.page(d, string(it.URL), want)
 				itemCost.add(p.Cost)
 				j.Pages = append(j.Pages, p)
 			case JobFailed:

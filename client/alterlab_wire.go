@@ -244,6 +244,16 @@ func (d *alterlabDoc) page(asked string, w alterlabWants) Page {
 	return p
 }
 
+// page converts d, scrubbing the key from what the API wrote about the page
+// (warnings may quote the request).
+func (c *AlterLabClient) page(d *alterlabDoc, asked string, w alterlabWants) Page {
+	p := d.page(asked, w)
+	for i, s := range p.Warnings {
+		p.Warnings[i] = c.api.scrub(s)
+	}
+	return p
+}
+
 // bareContent places a "content" string. Sync answers send one for some
 // format lists; it is the format asked for when that is unambiguous, else
 // it is recognised by its first character.
