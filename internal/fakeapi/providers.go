@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 
+	"github.com/scrapemcp/scrapemcp/client/alterlabtest"
 	"github.com/scrapemcp/scrapemcp/client/anakintest"
 )
 
@@ -15,6 +16,13 @@ func newFake(provider, key string) (fake, []string, func() int, string, error) {
 		routes := []string{anakintest.RouteScrape, anakintest.RouteBatch, anakintest.RouteScrapeJob, anakintest.RouteCrawl,
 			anakintest.RouteCrawlJob, anakintest.RouteMap, anakintest.RouteMapJob, anakintest.RouteSearch}
 		return f, routes, func() int { return len(f.Cancels()) }, "/v1", nil
+	case "alterlab":
+		f := alterlabtest.New(alterlabtest.WithKey(key))
+		routes := []string{alterlabtest.RouteScrape, alterlabtest.RouteJob, alterlabtest.RouteBatch, alterlabtest.RouteBatchJob,
+			alterlabtest.RouteCrawl, alterlabtest.RouteCrawlJob, alterlabtest.RouteCrawlCancel, alterlabtest.RouteMap,
+			alterlabtest.RouteSearch, alterlabtest.RouteSearchJob}
+		// AlterLab's clients configure the host; /api/v1 is added by them.
+		return f, routes, func() int { return len(f.Cancels()) }, "", nil
 	}
 	return nil, nil, nil, "", fmt.Errorf("fakeapi: unknown provider %q (want anakin or alterlab)", provider)
 }
