@@ -53,7 +53,7 @@ func decodeAlterLabError(status int, h http.Header, body []byte) *Error {
 
 // envelope keys that are read into Error's own fields rather than Details.
 var alterlabEnvelopeKeys = map[string]bool{"error": true, "code": true, "message": true, "detail": true,
-	"request_id": true, "requestId": true, "details": true, "field": true}
+	"request_id": true, "requestId": true, "details": true, "field": true, "retry_after": true}
 
 func readAlterLabEnvelope(e *Error, env map[string]json.RawMessage) {
 	// A structured "detail" (FastAPI's HTTPException with a dict) or "error"
