@@ -130,6 +130,9 @@ var alterlabFormats = []struct{ ours, theirs string }{
 	{FormatJSON, "json"},
 }
 
+// alterlabScrapeRequest builds the body for req. OnlyMainContent has no
+// switch to map to: AlterLab's markdown is already the page's readable main
+// content (its Readability caps show in content_truncated).
 func alterlabScrapeRequest(field string, req ScrapeRequest) (*alterlabScrapeBody, error) {
 	if err := alterlabCheckURL(field, req.URL); err != nil {
 		return nil, err

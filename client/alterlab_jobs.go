@@ -89,9 +89,12 @@ func alterlabSubmitOutcome(err error, kind string) error {
 	if e.Details == nil {
 		e.Details = map[string]any{}
 	}
-	if id, ok := e.Details["job_id"].(string); ok && id != "" {
-		delete(e.Details, "job_id")
-		maps.Copy(e.Details, alterlabJobDetails(JobRef{Provider: AlterLab, Kind: kind, ID: id}))
+	for _, k := range []string{"job_id", "crawl_id", "batch_id", "search_id"} {
+		if id, ok := e.Details[k].(string); ok && id != "" {
+			delete(e.Details, k)
+			maps.Copy(e.Details, alterlabJobDetails(JobRef{Provider: AlterLab, Kind: kind, ID: id}))
+			break
+		}
 	}
 	if alterlabDocumented504[e.Code] {
 		return e

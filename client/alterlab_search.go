@@ -39,7 +39,7 @@ func (c *AlterLabClient) Map(ctx context.Context, req MapRequest) (*MapResult, e
 		IncludeSubdomains: req.IncludeSubdomains}
 	r, err := c.api.do(ctx, call{method: http.MethodPost, path: "/map", body: body, submit: true})
 	if err != nil {
-		return nil, err
+		return nil, alterlabSubmitOutcome(err, "map")
 	}
 	var a alterlabMapAnswer
 	if err := c.api.decode(r, &a); err != nil {

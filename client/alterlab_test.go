@@ -202,6 +202,8 @@ func TestAlterLabReadsEveryBodyVariant(t *testing.T) {
 			Page{Markdown: "m", Warnings: []string{"partial page", "quality warning: LOW_WORD_COUNT: short",
 				"AlterLab truncated the content at 10 of 20 bytes (response_body_cap)",
 				"this domain usually needs AlterLab tier 4 or higher, above the tier cap 2"}}},
+		{"a numeric status is the origin's HTTP status, not a job word", nil,
+			`{"status":200,"content":{"markdown":"m"}}`, Page{Markdown: "m"}},
 		{"odd types read as absent, numbers as strings", nil,
 			`{"status_code":"201","title":7,"cached":"true","content":{"markdown":"m"},"billing":{"final_cost_microcents":"350"},"metadata":"n/a","headers":[1],"new_field":{"x":[1]}}`,
 			Page{StatusCode: 201, Title: "7", Cached: true, Markdown: "m", Cost: Cost{350, "microcents"}}},
@@ -451,6 +453,22 @@ func TestAlterLabSubmit504(t *testing.T) {
 			})
 		})
 	}
+}
+
+func TestAlterLabOther504Submits(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		c, s := fakeAlterLab(t)
+		s.Script(alterlabtest.RouteCrawl, alterlabtest.Raw(504, `{"detail":{"message":"slow","crawl_id":"c-9"}}`))
+		_, err := c.StartCrawl(t.Context(), CrawlRequest{URL: "https://example.com"})
+		if e := alError(t, err); e.Code != CodeMaybeStarted || e.Details["job_id"] != "alterlab:crawl:c-9" || e.Details["crawl_id"] != nil {
+			t.Errorf("crawl: %+v", e)
+		}
+		s.Script(alterlabtest.RouteMap, alterlabtest.Error(504, alterlabtest.Code, "UPSTREAM_TIMEOUT", "map timed out"))
+		_, err = c.Map(t.Context(), MapRequest{URL: "https://example.com"})
+		if e := alError(t, err); e.Code != CodeMaybeStarted || e.Details["api_code"] != "UPSTREAM_TIMEOUT" || s.Count(alterlabtest.RouteMap) != 1 {
+			t.Errorf("map: %+v after %d submits", e, s.Count(alterlabtest.RouteMap))
+		}
+	})
 }
 
 func TestAlterLabBatchKeepsInputOrder(t *testing.T) {

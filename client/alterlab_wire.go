@@ -69,7 +69,9 @@ type alterlabJobBody struct {
 // a job still running. A 200 without one is a finished flat result when it
 // carries one (as the n8n node reads /jobs answers), else still running.
 func (b *alterlabJobBody) state(httpStatus int) JobState {
-	if s := strings.TrimSpace(string(b.Status)); s != "" {
+	// A numeric "status" is an HTTP status echoed by a scrape result, not a
+	// job's word.
+	if s := strings.TrimSpace(string(b.Status)); s != "" && strings.Trim(s, "0123456789") != "" {
 		return NormalizeStatus(s)
 	}
 	if httpStatus == http.StatusAccepted {

@@ -23,6 +23,8 @@
 //	                             → 202 {search_id, status: scraping} when scraping more than 5 results
 //	GET    /api/v1/search/{id}   {status: scraping|completed|failed, results[{position, title, url, snippet, date_published, content?}], …}
 //
+// Crawl include/exclude patterns and include_subdomains are accepted and
+// not applied: a crawl of u finds u, then u's host /page-1, /page-2, ….
 // A crawl's pages are scraped evenly over its polls; GET /crawl/{id} lists
 // them in full, all at once, and only with include_results=true (the real
 // API's paging, if any, is not documented). A 500-page crawl is 500 results
