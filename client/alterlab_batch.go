@@ -225,7 +225,7 @@ func (s *alterlabCostSum) add(c Cost) {
 	s.Unit = c.Unit
 }
 
-func alFirstInt(ns ...alNumber) int {
+func alFirstInt(ns ...lenientNumber) int {
 	for _, n := range ns {
 		if n.ok && n.v > 0 {
 			return n.int()

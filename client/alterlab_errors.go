@@ -81,7 +81,7 @@ func readAlterLabEnvelope(e *Error, env map[string]json.RawMessage) {
 			e.Message = alStringField(lv["message"])
 		}
 		if e.RequestID == "" {
-			e.RequestID = alFirst(alStringField(lv["request_id"]), alStringField(lv["requestId"]))
+			e.RequestID = firstNonEmpty(alStringField(lv["request_id"]), alStringField(lv["requestId"]))
 		}
 		if e.Field == "" {
 			e.Field = alStringField(lv["field"])
@@ -119,9 +119,9 @@ func readAlterLabEnvelope(e *Error, env map[string]json.RawMessage) {
 		}
 	}
 	if e.Message == "" {
-		e.Message = alFirst(prose...)
+		e.Message = firstNonEmpty(prose...)
 	}
-	var ra alNumber
+	var ra lenientNumber
 	if json.Unmarshal(env["retry_after"], &ra) == nil && ra.ok && ra.v > 0 {
 		// The Node SDK reads the wait from the body; a Retry-After or
 		// X-RateLimit-Reset header, when present, overrides it.
@@ -133,8 +133,8 @@ func readAlterLabEnvelope(e *Error, env map[string]json.RawMessage) {
 // names the field when exactly one is wrong.
 func alterlabValidation(raw json.RawMessage) (msg, field string) {
 	var list []struct {
-		Loc []any    `json:"loc"`
-		Msg alString `json:"msg"`
+		Loc []any         `json:"loc"`
+		Msg lenientString `json:"msg"`
 	}
 	if json.Unmarshal(raw, &list) != nil {
 		return "", ""
@@ -197,7 +197,7 @@ func alterlabBalanceWarning(h http.Header) string {
 }
 
 func alStringField(raw json.RawMessage) string {
-	var s alString
+	var s lenientString
 	if len(raw) == 0 || json.Unmarshal(raw, &s) != nil {
 		return ""
 	}

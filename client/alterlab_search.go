@@ -23,7 +23,7 @@ type alterlabMapBody struct {
 // too.
 type alterlabMapAnswer struct {
 	URLs        json.RawMessage `json:"urls"`
-	CreditsUsed alNumber        `json:"credits_used"`
+	CreditsUsed lenientNumber   `json:"credits_used"`
 }
 
 // Map implements Provider: POST /map answers synchronously.
@@ -45,7 +45,7 @@ func (c *AlterLabClient) Map(ctx context.Context, req MapRequest) (*MapResult, e
 	if err := c.api.decode(r, &a); err != nil {
 		return nil, err
 	}
-	if r.status == http.StatusAccepted && alNull(a.URLs) {
+	if r.status == http.StatusAccepted && isNull(a.URLs) {
 		return nil, &Error{Provider: AlterLab, HTTPStatus: r.status, Code: CodeBadResponse, RequestID: requestID(r.header),
 			Message: "AlterLab answered the map asynchronously (202) without URLs; it documents map as synchronous, so there is nothing to poll. Try again, or use crawl."}
 	}
@@ -69,19 +69,19 @@ type alterlabSearchBody struct {
 // GET /search/{id}.
 type alterlabSearchAnswer struct {
 	Results []struct {
-		Position      alNumber        `json:"position"`
-		URL           alString        `json:"url"`
-		Title         alString        `json:"title"`
-		Snippet       alString        `json:"snippet"`
-		Description   alString        `json:"description"`
-		DatePublished alString        `json:"date_published"`
-		Date          alString        `json:"date"`
+		Position      lenientNumber   `json:"position"`
+		URL           lenientString   `json:"url"`
+		Title         lenientString   `json:"title"`
+		Snippet       lenientString   `json:"snippet"`
+		Description   lenientString   `json:"description"`
+		DatePublished lenientString   `json:"date_published"`
+		Date          lenientString   `json:"date"`
 		Content       json.RawMessage `json:"content"`
-		Markdown      alString        `json:"markdown"`
+		Markdown      lenientString   `json:"markdown"`
 	} `json:"results"`
-	CreditsUsed   alNumber `json:"credits_used"`
+	CreditsUsed   lenientNumber `json:"credits_used"`
 	CostBreakdown struct {
-		TotalMicrocents alNumber `json:"total_microcents"`
+		TotalMicrocents lenientNumber `json:"total_microcents"`
 	} `json:"cost_breakdown"`
 }
 
@@ -133,9 +133,9 @@ func (c *AlterLabClient) Search(ctx context.Context, req SearchRequest) (*Search
 	}
 	var hits []ranked
 	for i, h := range a.Results {
-		hit := SearchHit{URL: string(h.URL), Title: string(h.Title), Snippet: alFirst(string(h.Snippet), string(h.Description)),
-			Date: alFirst(string(h.DatePublished), string(h.Date)), Markdown: string(h.Markdown)}
-		if hit.Markdown == "" && !alNull(h.Content) {
+		hit := SearchHit{URL: string(h.URL), Title: string(h.Title), Snippet: firstNonEmpty(string(h.Snippet), string(h.Description)),
+			Date: firstNonEmpty(string(h.DatePublished), string(h.Date)), Markdown: string(h.Markdown)}
+		if hit.Markdown == "" && !isNull(h.Content) {
 			d := alterlabDoc{Content: h.Content}
 			hit.Markdown = d.page("", alterlabWants{markdown: true}).Markdown
 		}

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
-	"strconv"
 	"strings"
 )
 
@@ -19,19 +18,19 @@ import (
 
 // alterlabIDs holds every job-id field name the endpoints use.
 type alterlabIDs struct {
-	JobID      alString `json:"job_id"`
-	JobIDCamel alString `json:"jobId"`
-	ID         alString `json:"id"`
-	SearchID   alString `json:"search_id"`
-	CrawlID    alString `json:"crawl_id"`
-	BatchID    alString `json:"batch_id"`
-	WorkflowID alString `json:"workflow_id"`
+	JobID      lenientString `json:"job_id"`
+	JobIDCamel lenientString `json:"jobId"`
+	ID         lenientString `json:"id"`
+	SearchID   lenientString `json:"search_id"`
+	CrawlID    lenientString `json:"crawl_id"`
+	BatchID    lenientString `json:"batch_id"`
+	WorkflowID lenientString `json:"workflow_id"`
 }
 
 // id prefers the field the endpoint of kind documents, then any other.
 func (x alterlabIDs) id(kind string) string {
-	first := map[string]alString{KindCrawl: x.CrawlID, KindBatch: x.BatchID, alterlabKindSearch: x.SearchID, KindScrape: x.JobID}[kind]
-	for _, s := range []alString{first, x.JobID, x.JobIDCamel, x.ID, x.CrawlID, x.BatchID, x.SearchID, x.WorkflowID} {
+	first := map[string]lenientString{KindCrawl: x.CrawlID, KindBatch: x.BatchID, alterlabKindSearch: x.SearchID, KindScrape: x.JobID}[kind]
+	for _, s := range []lenientString{first, x.JobID, x.JobIDCamel, x.ID, x.CrawlID, x.BatchID, x.SearchID, x.WorkflowID} {
 		if t := strings.TrimSpace(string(s)); t != "" {
 			return t
 		}
@@ -44,25 +43,25 @@ func (x alterlabIDs) id(kind string) string {
 // job answer and a scrape result share their top level.
 type alterlabJobBody struct {
 	alterlabIDs
-	Status       alString        `json:"status"`
+	Status       lenientString   `json:"status"`
 	Error        json.RawMessage `json:"error"`
 	Result       json.RawMessage `json:"result"`
-	RetryAfterMS alNumber        `json:"retry_after_ms"`
-	StatusCode   alNumber        `json:"status_code"`
+	RetryAfterMS lenientNumber   `json:"retry_after_ms"`
+	StatusCode   lenientNumber   `json:"status_code"`
 	Content      json.RawMessage `json:"content"`
 
 	// crawl
-	PagesScraped    alNumber        `json:"pages_scraped"`
-	PagesTotal      alNumber        `json:"pages_total"`
-	EstimatedPages  alNumber        `json:"estimated_pages"`
-	CreditsUsed     alNumber        `json:"credits_used"`
-	CreditsRefunded alNumber        `json:"credits_refunded"`
+	PagesScraped    lenientNumber   `json:"pages_scraped"`
+	PagesTotal      lenientNumber   `json:"pages_total"`
+	EstimatedPages  lenientNumber   `json:"estimated_pages"`
+	CreditsUsed     lenientNumber   `json:"credits_used"`
+	CreditsRefunded lenientNumber   `json:"credits_refunded"`
 	Results         json.RawMessage `json:"results"` // crawl pages, search hits
 
 	// batch
 	Items     json.RawMessage `json:"items"`
-	TotalURLs alNumber        `json:"total_urls"`
-	Completed alNumber        `json:"completed"`
+	TotalURLs lenientNumber   `json:"total_urls"`
+	Completed lenientNumber   `json:"completed"`
 }
 
 // state folds the answer into a JobState. HTTP 202 without a status word is
@@ -80,7 +79,7 @@ func (b *alterlabJobBody) state(httpStatus int) JobState {
 	if _, msg := alterlabFailure(b.Error); msg != "" {
 		return JobFailed
 	}
-	if b.StatusCode.ok || !alNull(b.Content) || !alNull(b.Result) || !alNull(b.Results) || !alNull(b.Items) {
+	if b.StatusCode.ok || !isNull(b.Content) || !isNull(b.Result) || !isNull(b.Results) || !isNull(b.Items) {
 		return JobCompleted
 	}
 	return JobRunning
@@ -103,15 +102,15 @@ func (b *alterlabJobBody) doc(raw []byte) *alterlabDoc {
 func alterlabFailure(raw json.RawMessage) (code, msg string) {
 	raw = bytes.TrimSpace(raw)
 	switch {
-	case alNull(raw):
+	case isNull(raw):
 	case raw[0] == '"':
 		_ = json.Unmarshal(raw, &msg)
 	case raw[0] == '{':
 		var o struct {
-			Code    alString `json:"code"`
-			Error   alString `json:"error"`
-			Message alString `json:"message"`
-			Detail  alString `json:"detail"`
+			Code    lenientString `json:"code"`
+			Error   lenientString `json:"error"`
+			Message lenientString `json:"message"`
+			Detail  lenientString `json:"detail"`
 		}
 		_ = json.Unmarshal(raw, &o)
 		code, msg = string(o.Code), string(o.Message)
@@ -134,19 +133,19 @@ func alterlabFailure(raw json.RawMessage) (code, msg string) {
 // alterlabDoc is one scrape result: a sync answer, a job's result, a batch
 // item's result or a crawl page.
 type alterlabDoc struct {
-	URL              alString        `json:"url"`
-	FinalURL         alString        `json:"final_url"`
-	StatusCode       alNumber        `json:"status_code"`
-	Title            alString        `json:"title"`
+	URL              lenientString   `json:"url"`
+	FinalURL         lenientString   `json:"final_url"`
+	StatusCode       lenientNumber   `json:"status_code"`
+	Title            lenientString   `json:"title"`
 	Content          json.RawMessage `json:"content"`
-	Markdown         alString        `json:"markdown"` // crawl pages carry it flat
-	HTML             alString        `json:"html"`
-	Text             alString        `json:"text"`
-	RawHTML          alString        `json:"raw_html"`
+	Markdown         lenientString   `json:"markdown"` // crawl pages carry it flat
+	HTML             lenientString   `json:"html"`
+	Text             lenientString   `json:"text"`
+	RawHTML          lenientString   `json:"raw_html"`
 	Links            json.RawMessage `json:"links"`
 	Metadata         json.RawMessage `json:"metadata"`
 	Headers          json.RawMessage `json:"headers"`
-	Cached           alBool          `json:"cached"`
+	Cached           lenientBool     `json:"cached"`
 	FilteredContent  json.RawMessage `json:"filtered_content"`
 	ExtractionResult json.RawMessage `json:"extraction_result"`
 	Warning          json.RawMessage `json:"warning"`
@@ -155,22 +154,22 @@ type alterlabDoc struct {
 	ContentTruncated json.RawMessage `json:"content_truncated"`
 	TierCapWarning   json.RawMessage `json:"tier_cap_warning"`
 	Billing          struct {
-		TotalCredits        alNumber `json:"total_credits"`
-		FinalCostMicrocents alNumber `json:"final_cost_microcents"`
+		TotalCredits        lenientNumber `json:"total_credits"`
+		FinalCostMicrocents lenientNumber `json:"final_cost_microcents"`
 	} `json:"billing"`
-	CreditsUsed alNumber `json:"credits_used"`
+	CreditsUsed lenientNumber `json:"credits_used"`
 }
 
 // alterlabContent is "content" as an object keyed by format.
 type alterlabContent struct {
-	Markdown alString        `json:"markdown"`
-	HTML     alString        `json:"html"`
-	Text     alString        `json:"text"`
+	Markdown lenientString   `json:"markdown"`
+	HTML     lenientString   `json:"html"`
+	Text     lenientString   `json:"text"`
 	JSON     json.RawMessage `json:"json"`
 	Links    json.RawMessage `json:"links"`
 	// The "content" format: body_markdown, content_hash, images, links.
 	Content struct {
-		BodyMarkdown alString        `json:"body_markdown"`
+		BodyMarkdown lenientString   `json:"body_markdown"`
 		Links        json.RawMessage `json:"links"`
 	} `json:"content"`
 }
@@ -195,7 +194,7 @@ func (d *alterlabDoc) page(asked string, w alterlabWants) Page {
 	var links []json.RawMessage
 	raw := bytes.TrimSpace(d.Content)
 	switch {
-	case alNull(raw):
+	case isNull(raw):
 	case raw[0] == '"':
 		var s string
 		_ = json.Unmarshal(raw, &s)
@@ -203,9 +202,9 @@ func (d *alterlabDoc) page(asked string, w alterlabWants) Page {
 	case raw[0] == '{':
 		var c alterlabContent
 		_ = json.Unmarshal(raw, &c)
-		p.Markdown = alFirst(p.Markdown, string(c.Markdown), string(c.Text), string(c.Content.BodyMarkdown))
-		p.HTML = alFirst(p.HTML, string(c.HTML))
-		if !alNull(c.JSON) {
+		p.Markdown = firstNonEmpty(p.Markdown, string(c.Markdown), string(c.Text), string(c.Content.BodyMarkdown))
+		p.HTML = firstNonEmpty(p.HTML, string(c.HTML))
+		if !isNull(c.JSON) {
 			p.JSON = alJSONValue(c.JSON)
 		}
 		links = append(links, c.Content.Links, c.Links)
@@ -218,25 +217,25 @@ func (d *alterlabDoc) page(asked string, w alterlabWants) Page {
 	}
 	if p.JSON == nil {
 		for _, alt := range []json.RawMessage{d.FilteredContent, d.ExtractionResult} {
-			if !alNull(alt) {
+			if !isNull(alt) {
 				p.JSON = alJSONValue(alt)
 				break
 			}
 		}
 	}
 	var meta struct {
-		Title        alString        `json:"title"`
-		Description  alString        `json:"description"`
-		Canonical    alString        `json:"canonical"`
-		CanonicalURL alString        `json:"canonical_url"`
-		ContentType  alString        `json:"content_type"`
+		Title        lenientString   `json:"title"`
+		Description  lenientString   `json:"description"`
+		Canonical    lenientString   `json:"canonical"`
+		CanonicalURL lenientString   `json:"canonical_url"`
+		ContentType  lenientString   `json:"content_type"`
 		Links        json.RawMessage `json:"links"`
 	}
 	_ = json.Unmarshal(d.Metadata, &meta)
-	p.Title = alFirst(p.Title, string(meta.Title))
+	p.Title = firstNonEmpty(p.Title, string(meta.Title))
 	p.Description = string(meta.Description)
-	p.Canonical = alFirst(string(meta.Canonical), string(meta.CanonicalURL))
-	p.ContentType = alFirst(alterlabHeader(d.Headers, "Content-Type"), string(meta.ContentType))
+	p.Canonical = firstNonEmpty(string(meta.Canonical), string(meta.CanonicalURL))
+	p.ContentType = firstNonEmpty(alterlabHeader(d.Headers, "Content-Type"), string(meta.ContentType))
 	for _, l := range append(links, d.Links, meta.Links) {
 		if p.Links = alterlabLinks(l); len(p.Links) > 0 {
 			break
@@ -265,13 +264,13 @@ func (d *alterlabDoc) bareContent(p *Page, s string, w alterlabWants) {
 	case w.json && !w.markdown && !w.html && (strings.HasPrefix(t, "{") || strings.HasPrefix(t, "[")) && json.Valid([]byte(t)):
 		p.JSON = json.RawMessage(t)
 	case w.html && !w.markdown:
-		p.HTML = alFirst(p.HTML, s)
+		p.HTML = firstNonEmpty(p.HTML, s)
 	case w.markdown && !w.html:
-		p.Markdown = alFirst(p.Markdown, s)
+		p.Markdown = firstNonEmpty(p.Markdown, s)
 	case strings.HasPrefix(t, "<"):
-		p.HTML = alFirst(p.HTML, s)
+		p.HTML = firstNonEmpty(p.HTML, s)
 	default:
-		p.Markdown = alFirst(p.Markdown, s)
+		p.Markdown = firstNonEmpty(p.Markdown, s)
 	}
 }
 
@@ -309,12 +308,12 @@ func (d *alterlabDoc) warnings() []string {
 		out = append(out, s)
 	}
 	var tier struct {
-		MaxTier   alString `json:"your_max_tier"`
-		ForceTier alString `json:"your_force_tier"`
-		DomainMin alString `json:"domain_min_tier"`
+		MaxTier   lenientString `json:"your_max_tier"`
+		ForceTier lenientString `json:"your_force_tier"`
+		DomainMin lenientString `json:"domain_min_tier"`
 	}
 	if json.Unmarshal(d.TierCapWarning, &tier) == nil && tier.DomainMin != "" {
-		out = append(out, fmt.Sprintf("this domain usually needs AlterLab tier %s or higher, above the tier cap %s", tier.DomainMin, alFirst(string(tier.MaxTier), string(tier.ForceTier))))
+		out = append(out, fmt.Sprintf("this domain usually needs AlterLab tier %s or higher, above the tier cap %s", tier.DomainMin, firstNonEmpty(string(tier.MaxTier), string(tier.ForceTier))))
 	}
 	return out
 }
@@ -323,7 +322,7 @@ func (d *alterlabDoc) warnings() []string {
 // code and a reason or message.
 func alterlabWarningText(raw json.RawMessage) string {
 	raw = bytes.TrimSpace(raw)
-	if alNull(raw) {
+	if isNull(raw) {
 		return ""
 	}
 	var s string
@@ -331,14 +330,14 @@ func alterlabWarningText(raw json.RawMessage) string {
 		return strings.TrimSpace(s)
 	}
 	var o struct {
-		Code    alString `json:"code"`
-		Reason  alString `json:"reason"`
-		Message alString `json:"message"`
+		Code    lenientString `json:"code"`
+		Reason  lenientString `json:"reason"`
+		Message lenientString `json:"message"`
 	}
 	if json.Unmarshal(raw, &o) != nil {
 		return ""
 	}
-	text := alFirst(string(o.Reason), string(o.Message))
+	text := firstNonEmpty(string(o.Reason), string(o.Message))
 	switch {
 	case o.Code != "" && text != "":
 		return string(o.Code) + ": " + text
@@ -351,7 +350,7 @@ func alterlabWarningText(raw json.RawMessage) string {
 // alterlabTruncation describes content_truncated (an object, or true).
 func alterlabTruncation(raw json.RawMessage) string {
 	raw = bytes.TrimSpace(raw)
-	if alNull(raw) {
+	if isNull(raw) {
 		return ""
 	}
 	var flag bool
@@ -362,10 +361,10 @@ func alterlabTruncation(raw json.RawMessage) string {
 		return ""
 	}
 	var t struct {
-		Truncated alBool   `json:"truncated"`
-		At        alNumber `json:"truncated_at_bytes"`
-		Original  alNumber `json:"original_size_bytes"`
-		Reason    alString `json:"truncation_reason"`
+		Truncated lenientBool   `json:"truncated"`
+		At        lenientNumber `json:"truncated_at_bytes"`
+		Original  lenientNumber `json:"original_size_bytes"`
+		Reason    lenientString `json:"truncation_reason"`
 	}
 	if json.Unmarshal(raw, &t) != nil || (!bool(t.Truncated) && !t.At.ok) {
 		return ""
@@ -383,7 +382,7 @@ func alterlabTruncation(raw json.RawMessage) string {
 // alterlabHeader reads a header from the target's "headers" map, whatever
 // its case.
 func alterlabHeader(raw json.RawMessage, name string) string {
-	var h map[string]alString
+	var h map[string]lenientString
 	if json.Unmarshal(raw, &h) != nil {
 		return ""
 	}
@@ -411,11 +410,11 @@ func alterlabLinks(raw json.RawMessage) []string {
 			continue
 		}
 		var o struct {
-			URL  alString `json:"url"`
-			Href alString `json:"href"`
+			URL  lenientString `json:"url"`
+			Href lenientString `json:"href"`
 		}
 		if json.Unmarshal(e, &o) == nil {
-			if u := alFirst(string(o.URL), string(o.Href)); u != "" {
+			if u := firstNonEmpty(string(o.URL), string(o.Href)); u != "" {
 				out = append(out, u)
 			}
 		}
@@ -441,8 +440,8 @@ func alJSONValue(raw json.RawMessage) json.RawMessage {
 
 // alterlabItem is one element of a batch's "items" or a crawl's "results".
 type alterlabItem struct {
-	URL    alString        `json:"url"`
-	Status alString        `json:"status"`
+	URL    lenientString   `json:"url"`
+	Status lenientString   `json:"status"`
 	Error  json.RawMessage `json:"error"`
 	Result json.RawMessage `json:"result"`
 	raw    json.RawMessage
@@ -465,7 +464,7 @@ func alterlabItems(raw json.RawMessage) []alterlabItem {
 		}
 		var s string
 		if json.Unmarshal(e, &s) == nil {
-			out = append(out, alterlabItem{URL: alString(s)})
+			out = append(out, alterlabItem{URL: lenientString(s)})
 		}
 	}
 	return out
@@ -500,77 +499,4 @@ func (it *alterlabItem) doc() *alterlabDoc {
 	}
 	_ = json.Unmarshal(src, d)
 	return d
-}
-
-// alString accepts a JSON string or number (ids are sometimes numeric);
-// anything else reads as empty.
-type alString string
-
-func (s *alString) UnmarshalJSON(b []byte) error {
-	var str string
-	if json.Unmarshal(b, &str) == nil {
-		*s = alString(str)
-		return nil
-	}
-	var n json.Number
-	if json.Unmarshal(b, &n) == nil {
-		*s = alString(n.String())
-	}
-	return nil
-}
-
-// alNumber accepts a number or a numeric string; anything else reads as
-// absent.
-type alNumber struct {
-	v  float64
-	ok bool
-}
-
-func (n *alNumber) UnmarshalJSON(b []byte) error {
-	var f float64
-	if json.Unmarshal(b, &f) == nil {
-		n.v, n.ok = f, true
-		return nil
-	}
-	var s string
-	if json.Unmarshal(b, &s) == nil {
-		if f, err := strconv.ParseFloat(strings.TrimSpace(s), 64); err == nil {
-			n.v, n.ok = f, true
-		}
-	}
-	return nil
-}
-
-func (n alNumber) int() int { return int(n.v) }
-
-// alBool accepts true/false or their string forms.
-type alBool bool
-
-func (x *alBool) UnmarshalJSON(b []byte) error {
-	var v bool
-	if json.Unmarshal(b, &v) == nil {
-		*x = alBool(v)
-		return nil
-	}
-	var s string
-	if json.Unmarshal(b, &s) == nil {
-		v, _ = strconv.ParseBool(strings.TrimSpace(s))
-		*x = alBool(v)
-	}
-	return nil
-}
-
-func alNull(raw json.RawMessage) bool {
-	s := string(bytes.TrimSpace(raw))
-	return s == "" || s == "null"
-}
-
-// alFirst returns the first non-empty string.
-func alFirst(ss ...string) string {
-	for _, s := range ss {
-		if s != "" {
-			return s
-		}
-	}
-	return ""
 }

@@ -105,8 +105,8 @@ func readAnakinEnvelope(e *Error, env map[string]json.RawMessage) {
 		}
 	}
 	var trial struct {
-		SignupURL        string       `json:"signup_url"`
-		RemainingCredits anakinNumber `json:"remaining_credits"`
+		SignupURL        string        `json:"signup_url"`
+		RemainingCredits lenientNumber `json:"remaining_credits"`
 	}
 	if json.Unmarshal(env["trial"], &trial) == nil {
 		if trial.SignupURL != "" {
@@ -139,7 +139,7 @@ func anakinMessage(raw json.RawMessage) string {
 }
 
 func anakinStringField(raw json.RawMessage) string {
-	var s anakinString
+	var s lenientString
 	if len(raw) == 0 || json.Unmarshal(raw, &s) != nil {
 		return ""
 	}

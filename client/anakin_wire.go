@@ -3,7 +3,6 @@ package client
 import (
 	"bytes"
 	"encoding/json"
-	"strconv"
 	"strings"
 )
 
@@ -15,17 +14,17 @@ import (
 
 // anakinIDs holds every job-id field name Anakin's endpoints use.
 type anakinIDs struct {
-	JobID      anakinString `json:"jobId"`
-	JobIDSnake anakinString `json:"job_id"`
-	ID         anakinString `json:"id"`
-	SearchID   anakinString `json:"search_id"`
-	CrawlID    anakinString `json:"crawl_id"`
-	BatchID    anakinString `json:"batch_id"`
-	WorkflowID anakinString `json:"workflow_id"`
+	JobID      lenientString `json:"jobId"`
+	JobIDSnake lenientString `json:"job_id"`
+	ID         lenientString `json:"id"`
+	SearchID   lenientString `json:"search_id"`
+	CrawlID    lenientString `json:"crawl_id"`
+	BatchID    lenientString `json:"batch_id"`
+	WorkflowID lenientString `json:"workflow_id"`
 }
 
 func (x anakinIDs) id() string {
-	for _, s := range []anakinString{x.JobID, x.JobIDSnake, x.ID, x.SearchID, x.CrawlID, x.BatchID, x.WorkflowID} {
+	for _, s := range []lenientString{x.JobID, x.JobIDSnake, x.ID, x.SearchID, x.CrawlID, x.BatchID, x.WorkflowID} {
 		if s != "" {
 			return string(s)
 		}
@@ -35,13 +34,13 @@ func (x anakinIDs) id() string {
 
 // anakinCost reads whichever spend field a body carries.
 type anakinCost struct {
-	CreditsUsed      anakinNumber `json:"creditsUsed"`
-	CreditsUsedSnake anakinNumber `json:"credits_used"`
-	CostField        anakinNumber `json:"cost"`
+	CreditsUsed      lenientNumber `json:"creditsUsed"`
+	CreditsUsedSnake lenientNumber `json:"credits_used"`
+	CostField        lenientNumber `json:"cost"`
 }
 
 func (c anakinCost) cost() Cost {
-	for _, n := range []anakinNumber{c.CreditsUsed, c.CreditsUsedSnake, c.CostField} {
+	for _, n := range []lenientNumber{c.CreditsUsed, c.CreditsUsedSnake, c.CostField} {
 		if n.ok {
 			return Cost{Credits: n.v, Unit: "credits"}
 		}
@@ -59,7 +58,7 @@ type anakinDoc struct {
 	CleanedHTML   string          `json:"cleanedHtml"`
 	Links         json.RawMessage `json:"links"`
 	GeneratedJSON json.RawMessage `json:"generatedJson"`
-	Cached        anakinBool      `json:"cached"`
+	Cached        lenientBool     `json:"cached"`
 	Error         json.RawMessage `json:"error"`
 	ErrorMessage  string          `json:"error_message"`
 	anakinCost
@@ -75,13 +74,13 @@ func (d *anakinDoc) hasContent() bool {
 func (d *anakinDoc) failure() (code, msg string) {
 	raw := bytes.TrimSpace(d.Error)
 	switch {
-	case anakinNull(raw):
+	case isNull(raw):
 	case raw[0] == '"':
 		_ = json.Unmarshal(raw, &msg)
 	case raw[0] == '{':
 		var o struct {
-			Code    anakinString `json:"code"`
-			Message string       `json:"message"`
+			Code    lenientString `json:"code"`
+			Message string        `json:"message"`
 		}
 		_ = json.Unmarshal(raw, &o)
 		code, msg = string(o.Code), o.Message
@@ -114,7 +113,7 @@ func (d *anakinDoc) page(asked string) Page {
 
 // anakinItem is one element of a batch's or crawl's results.
 type anakinItem struct {
-	Index anakinNumber `json:"index"`
+	Index lenientNumber `json:"index"`
 	anakinDoc
 }
 
@@ -122,9 +121,9 @@ type anakinItem struct {
 type anakinJobBody struct {
 	anakinIDs
 	anakinDoc
-	RetryAfterMS   anakinNumber    `json:"retry_after_ms"`
-	TotalPages     anakinNumber    `json:"totalPages"`
-	CompletedPages anakinNumber    `json:"completedPages"`
+	RetryAfterMS   lenientNumber   `json:"retry_after_ms"`
+	TotalPages     lenientNumber   `json:"totalPages"`
+	CompletedPages lenientNumber   `json:"completedPages"`
 	Results        json.RawMessage `json:"results"`
 	Pages          json.RawMessage `json:"pages"`
 	URLs           []string        `json:"urls"`
@@ -166,7 +165,7 @@ func (b *anakinJobBody) state(httpStatus int) JobState {
 // URL-only items; anything else unreadable is skipped.
 func (b *anakinJobBody) items() []anakinItem {
 	raw := b.Results
-	if anakinNull(raw) {
+	if isNull(raw) {
 		raw = b.Pages
 	}
 	var elems []json.RawMessage
@@ -257,7 +256,7 @@ func anakinLinks(raw json.RawMessage) []string {
 // shapes and anything else is passed through untouched.
 func anakinUnwrapJSON(raw json.RawMessage) (json.RawMessage, string) {
 	raw = bytes.TrimSpace(raw)
-	if anakinNull(raw) {
+	if isNull(raw) {
 		return nil, ""
 	}
 	var m map[string]json.RawMessage
@@ -270,7 +269,7 @@ func anakinUnwrapJSON(raw json.RawMessage) (json.RawMessage, string) {
 	if hasStatus && json.Unmarshal(st, &status) != nil {
 		return raw, ""
 	}
-	if hasStatus && NormalizeStatus(status) == JobFailed && (!hasData || anakinNull(data)) {
+	if hasStatus && NormalizeStatus(status) == JobFailed && (!hasData || isNull(data)) {
 		var why string
 		if json.Unmarshal(m["error"], &why) != nil {
 			_ = json.Unmarshal(m["message"], &why)
@@ -278,72 +277,10 @@ func anakinUnwrapJSON(raw json.RawMessage) (json.RawMessage, string) {
 		return nil, strings.TrimSpace("Anakin could not generate the JSON extraction. " + why)
 	}
 	if hasData && (len(m) == 1 || len(m) == 2 && hasStatus) {
-		if anakinNull(data) {
+		if isNull(data) {
 			return nil, ""
 		}
 		return data, ""
 	}
 	return raw, ""
-}
-
-func anakinNull(raw json.RawMessage) bool {
-	s := string(bytes.TrimSpace(raw))
-	return s == "" || s == "null"
-}
-
-// anakinString accepts a JSON string or number (ids are sometimes numeric).
-type anakinString string
-
-func (s *anakinString) UnmarshalJSON(b []byte) error {
-	var str string
-	if json.Unmarshal(b, &str) == nil {
-		*s = anakinString(str)
-		return nil
-	}
-	var n json.Number
-	if json.Unmarshal(b, &n) == nil {
-		*s = anakinString(n.String())
-	}
-	return nil
-}
-
-// anakinNumber accepts a number or a numeric string; anything else reads as
-// absent rather than failing the whole body.
-type anakinNumber struct {
-	v  float64
-	ok bool
-}
-
-func (n *anakinNumber) UnmarshalJSON(b []byte) error {
-	var f float64
-	if json.Unmarshal(b, &f) == nil {
-		n.v, n.ok = f, true
-		return nil
-	}
-	var s string
-	if json.Unmarshal(b, &s) == nil {
-		if f, err := strconv.ParseFloat(strings.TrimSpace(s), 64); err == nil {
-			n.v, n.ok = f, true
-		}
-	}
-	return nil
-}
-
-func (n anakinNumber) int() int { return int(n.v) }
-
-// anakinBool accepts true/false or their string forms.
-type anakinBool bool
-
-func (x *anakinBool) UnmarshalJSON(b []byte) error {
-	var v bool
-	if json.Unmarshal(b, &v) == nil {
-		*x = anakinBool(v)
-		return nil
-	}
-	var s string
-	if json.Unmarshal(b, &s) == nil {
-		v, _ = strconv.ParseBool(strings.TrimSpace(s))
-		*x = anakinBool(v)
-	}
-	return nil
 }
