@@ -4,13 +4,10 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
-	"html"
 	"net/http"
 	"regexp"
-	"strconv"
 	"strings"
 	"time"
-	"unicode/utf8"
 )
 
 // decodeAlterLabError reads the error bodies AlterLab's docs and its own
@@ -34,7 +31,7 @@ func decodeAlterLabError(status int, h http.Header, body []byte) *Error {
 	if t := bytes.TrimSpace(body); len(t) > 0 && t[0] == '{' && json.Unmarshal(t, &env) == nil {
 		readAlterLabEnvelope(e, env)
 	} else {
-		e.Message = alterlabSnippet(status, body)
+		e.Message = snippet(status, body)
 	}
 	if w := alterlabBalanceLevel(h); w != "" {
 		e.Details["balance_warning"] = w
@@ -43,7 +40,7 @@ func decodeAlterLabError(status int, h http.Header, body []byte) *Error {
 		}
 	}
 	if e.Message == "" {
-		e.Message = alterlabStatusText(status)
+		e.Message = statusText(status)
 	}
 	if len(e.Details) == 0 {
 		e.Details = nil
@@ -68,44 +65,44 @@ func readAlterLabEnvelope(e *Error, env map[string]json.RawMessage) {
 	var prose []string
 	for _, lv := range levels {
 		if e.Code == "" {
-			if s := alStringField(lv["error"]); alterlabCodeLike(s) {
+			if s := stringField(lv["error"]); alterlabCodeLike(s) {
 				e.Code = s
 			} else if s != "" {
 				prose = append(prose, s)
 			}
 		}
 		if e.Code == "" {
-			e.Code = alStringField(lv["code"])
+			e.Code = stringField(lv["code"])
 		}
 		if e.Message == "" {
-			e.Message = alStringField(lv["message"])
+			e.Message = stringField(lv["message"])
 		}
 		if e.RequestID == "" {
-			e.RequestID = firstNonEmpty(alStringField(lv["request_id"]), alStringField(lv["requestId"]))
+			e.RequestID = firstNonEmpty(stringField(lv["request_id"]), stringField(lv["requestId"]))
 		}
 		if e.Field == "" {
-			e.Field = alStringField(lv["field"])
+			e.Field = stringField(lv["field"])
 		}
 		var details map[string]json.RawMessage
 		if json.Unmarshal(lv["details"], &details) == nil {
 			for k, v := range details {
 				if k == "field" && e.Field == "" {
-					e.Field = alStringField(v)
+					e.Field = stringField(v)
 				}
-				e.Details[k] = alAny(v)
+				e.Details[k] = anyValue(v)
 			}
 		}
 		for k, v := range lv {
 			if !alterlabEnvelopeKeys[k] {
 				if _, ok := e.Details[k]; !ok {
-					e.Details[k] = alAny(v)
+					e.Details[k] = anyValue(v)
 				}
 			}
 		}
 	}
 	switch raw := bytes.TrimSpace(env["detail"]); {
 	case len(raw) > 0 && raw[0] == '"':
-		s := alStringField(raw)
+		s := stringField(raw)
 		if e.Code == "" && alterlabUpperCode.MatchString(s) {
 			e.Code = s
 		} else if s != "" {
@@ -194,61 +191,4 @@ func alterlabBalanceWarning(h http.Header) string {
 		s += " (" + b + " left)"
 	}
 	return s + "; ask the user to add funds in the AlterLab dashboard"
-}
-
-func alStringField(raw json.RawMessage) string {
-	var s lenientString
-	if len(raw) == 0 || json.Unmarshal(raw, &s) != nil {
-		return ""
-	}
-	return strings.TrimSpace(string(s))
-}
-
-func alAny(raw json.RawMessage) any {
-	var v any
-	if json.Unmarshal(raw, &v) != nil {
-		return string(raw)
-	}
-	return v
-}
-
-func alterlabStatusText(status int) string {
-	if t := http.StatusText(status); t != "" {
-		return t
-	}
-	return "HTTP " + strconv.Itoa(status)
-}
-
-var (
-	alterlabHTMLBlocks = regexp.MustCompile(`(?is)<(script|style|head)\b.*?</(script|style|head)>`)
-	alterlabHTMLTags   = regexp.MustCompile(`(?s)<[^>]*>`)
-)
-
-// alterlabMaxSnippet bounds how much of a non-JSON error page reaches the
-// agent.
-const alterlabMaxSnippet = 200
-
-// alterlabSnippet describes a non-JSON error body (a load balancer's HTML
-// page, a plain-text 504) by its status text and a short, tag-free excerpt.
-func alterlabSnippet(status int, body []byte) string {
-	text := alterlabStatusText(status)
-	s := string(body[:min(len(body), 16<<10)])
-	if strings.Contains(s, "<") {
-		s = html.UnescapeString(alterlabHTMLTags.ReplaceAllString(alterlabHTMLBlocks.ReplaceAllString(s, " "), " "))
-	}
-	s = strings.ToValidUTF8(strings.Join(strings.Fields(s), " "), "")
-	if len(s) > alterlabMaxSnippet {
-		cut := alterlabMaxSnippet - len("…")
-		for cut > 0 && !utf8.RuneStart(s[cut]) {
-			cut--
-		}
-		s = strings.TrimSpace(s[:cut]) + "…"
-	}
-	switch {
-	case s == "":
-		return text
-	case strings.Contains(strings.ToLower(s), strings.ToLower(text)):
-		return s
-	}
-	return text + ": " + s
 }

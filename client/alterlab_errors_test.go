@@ -208,7 +208,7 @@ func TestAlterLabErrorEnvelopes(t *testing.T) {
 func TestAlterLabErrorPageSnippetIsShortAndTagFree(t *testing.T) {
 	page := "<html><body><h1>Bad Gateway</h1><p>" + strings.Repeat("détail ", 200) + "</p><script>alert(1)</script></body></html>"
 	got := decodeAlterLabError(502, http.Header{}, []byte(page)).Message
-	if len(got) > alterlabMaxSnippet || strings.ContainsAny(got, "<>") || strings.Contains(got, "alert") || !utf8.ValidString(got) {
+	if len(got) > maxSnippet || strings.ContainsAny(got, "<>") || strings.Contains(got, "alert") || !utf8.ValidString(got) {
 		t.Errorf("snippet (%d bytes): %q", len(got), got)
 	}
 	if !strings.HasPrefix(got, "Bad Gateway") || !strings.HasSuffix(got, "…") {

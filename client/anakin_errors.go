@@ -3,12 +3,10 @@ package client
 import (
 	"bytes"
 	"encoding/json"
-	"html"
 	"net/http"
 	"regexp"
 	"strconv"
 	"strings"
-	"unicode/utf8"
 )
 
 // decodeAnakinError reads the three error envelopes Anakin uses (research
@@ -28,7 +26,7 @@ func decodeAnakinError(status int, h http.Header, body []byte) *Error {
 	if t := bytes.TrimSpace(body); len(t) > 0 && t[0] == '{' && json.Unmarshal(t, &env) == nil {
 		readAnakinEnvelope(e, env)
 	} else {
-		e.Message = anakinSnippet(status, body)
+		e.Message = snippet(status, body)
 	}
 	if v := strings.TrimSpace(h.Get("X-Trial-Credits-Remaining")); v != "" {
 		e.Details["trial_credits_remaining"] = anakinNumberOrString(v)
@@ -37,7 +35,7 @@ func decodeAnakinError(status int, h http.Header, body []byte) *Error {
 		e.Details["signup_url"] = v
 	}
 	if e.Message == "" {
-		e.Message = anakinStatusText(status)
+		e.Message = statusText(status)
 	}
 	if len(e.Details) == 0 {
 		e.Details = nil
@@ -47,24 +45,24 @@ func decodeAnakinError(status int, h http.Header, body []byte) *Error {
 
 func readAnakinEnvelope(e *Error, env map[string]json.RawMessage) {
 	msg := anakinMessage(env["message"])
-	code := anakinStringField(env["code"])
+	code := stringField(env["code"])
 	raw := bytes.TrimSpace(env["error"])
 	switch {
 	case len(raw) > 0 && raw[0] == '{': // B
 		var inner map[string]json.RawMessage
 		_ = json.Unmarshal(raw, &inner)
-		e.Code = anakinStringField(inner["code"])
+		e.Code = stringField(inner["code"])
 		e.Message = anakinMessage(inner["message"])
 		if e.Message == "" {
 			e.Message = msg
 		}
 		for k, v := range inner {
 			if k != "code" && k != "message" {
-				e.Details[k] = anakinAny(v)
+				e.Details[k] = anyValue(v)
 			}
 		}
 	case len(raw) > 0 && raw[0] == '"':
-		s := anakinStringField(raw)
+		s := stringField(raw)
 		switch {
 		case code != "": // A'
 			e.Code, e.Message = code, s
@@ -90,16 +88,16 @@ func readAnakinEnvelope(e *Error, env map[string]json.RawMessage) {
 	}
 	for _, k := range []string{"balance", "required", "missing_fields", "details"} {
 		if v, ok := env[k]; ok {
-			e.Details[k] = anakinAny(v)
+			e.Details[k] = anyValue(v)
 		}
 	}
-	if f := anakinStringField(env["field"]); f != "" {
+	if f := stringField(env["field"]); f != "" {
 		e.Field = f
 	} else if mf, ok := e.Details["missing_fields"].([]any); ok && len(mf) == 1 {
 		e.Field, _ = mf[0].(string)
 	}
 	for _, k := range []string{"request_id", "requestId"} {
-		if id := anakinStringField(env[k]); id != "" {
+		if id := stringField(env[k]); id != "" {
 			e.RequestID = id
 			break
 		}
@@ -138,69 +136,9 @@ func anakinMessage(raw json.RawMessage) string {
 	return ""
 }
 
-func anakinStringField(raw json.RawMessage) string {
-	var s lenientString
-	if len(raw) == 0 || json.Unmarshal(raw, &s) != nil {
-		return ""
-	}
-	return strings.TrimSpace(string(s))
-}
-
-func anakinAny(raw json.RawMessage) any {
-	var v any
-	if json.Unmarshal(raw, &v) != nil {
-		return string(raw)
-	}
-	return v
-}
-
 func anakinNumberOrString(s string) any {
 	if f, err := strconv.ParseFloat(s, 64); err == nil {
 		return f
 	}
 	return s
-}
-
-func anakinStatusText(status int) string {
-	if t := http.StatusText(status); t != "" {
-		return t
-	}
-	return "HTTP " + strconv.Itoa(status)
-}
-
-var (
-	anakinHTMLBlocks = regexp.MustCompile(`(?is)<(script|style|head)\b.*?</(script|style|head)>`)
-	anakinHTMLTags   = regexp.MustCompile(`(?s)<[^>]*>`)
-)
-
-// anakinMaxSnippet bounds how much of a non-JSON error page reaches the agent.
-const anakinMaxSnippet = 200
-
-// anakinSnippet describes a non-JSON error body (a load balancer's HTML 502
-// page, a plain-text 504) by its status text and a short, tag-free excerpt.
-func anakinSnippet(status int, body []byte) string {
-	text := anakinStatusText(status)
-	s := string(body[:min(len(body), 16<<10)])
-	if strings.Contains(s, "<") {
-		s = anakinHTMLTags.ReplaceAllString(anakinHTMLBlocks.ReplaceAllString(s, " "), " ")
-		s = html.UnescapeString(s)
-	}
-	s = strings.Join(strings.Fields(s), " ")
-	if !utf8.ValidString(s) {
-		s = strings.ToValidUTF8(s, "")
-	}
-	if len(s) > anakinMaxSnippet {
-		cut := anakinMaxSnippet - 1 // room for the ellipsis
-		for cut > 0 && !utf8.RuneStart(s[cut]) {
-			cut--
-		}
-		s = strings.TrimSpace(s[:cut]) + "…"
-	}
-	switch {
-	case s == "":
-		return text
-	case strings.Contains(strings.ToLower(s), strings.ToLower(text)):
-		return s
-	}
-	return text + ": " + s
 }

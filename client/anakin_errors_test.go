@@ -136,7 +136,7 @@ func TestAnakinErrorEnvelopes(t *testing.T) {
 func TestAnakinErrorPageSnippetIsShortAndTagFree(t *testing.T) {
 	page := "<html><body><h1>Bad Gateway</h1><p>" + strings.Repeat("détail ", 200) + "</p><script>alert(1)</script></body></html>"
 	got := decodeAnakinError(502, http.Header{}, []byte(page)).Message
-	if utf8.RuneCountInString(got) > anakinMaxSnippet || strings.ContainsAny(got, "<>") || strings.Contains(got, "alert") || !utf8.ValidString(got) {
+	if utf8.RuneCountInString(got) > maxSnippet || strings.ContainsAny(got, "<>") || strings.Contains(got, "alert") || !utf8.ValidString(got) {
 		t.Errorf("snippet (%d runes): %q", utf8.RuneCountInString(got), got)
 	}
 	if !strings.HasPrefix(got, "Bad Gateway") || !strings.HasSuffix(got, "…") {
