@@ -16,14 +16,27 @@ type PollSchedule struct {
 // DefaultPollSchedule is used by providers and tools.
 var DefaultPollSchedule = PollSchedule{Start: time.Second, Max: 10 * time.Second, Factor: 1.5}
 
+// progressKey carries a watcher for jobs a provider polls inside one call
+// (an async scrape or batch), so the caller can report progress without the
+// Provider interface knowing about it.
+type progressKey struct{}
+
+// WithJobWatcher returns ctx carrying fn; every Poll under ctx calls fn with
+// each snapshot it sees.
+func WithJobWatcher(ctx context.Context, fn func(*Job)) context.Context {
+	return context.WithValue(ctx, progressKey{}, fn)
+}
+
 // Poll calls get until the job reaches a terminal state or ctx ends.
-// onUpdate, when non-nil, sees every snapshot (for progress notifications).
+// onUpdate, when non-nil, sees every snapshot (for progress notifications),
+// as does a watcher set with WithJobWatcher.
 //
 // When ctx ends first, Poll returns the last snapshot it saw together with
 // ctx's error, so callers can hand back the partial results and the job id.
 func Poll(ctx context.Context, s PollSchedule, get func(context.Context) (*Job, error), onUpdate func(*Job)) (*Job, error) {
 	wait := s.Start
 	var last *Job
+	watch, _ := ctx.Value(progressKey{}).(func(*Job))
 	for {
 		j, err := get(ctx)
 		if err != nil {
@@ -35,6 +48,9 @@ func Poll(ctx context.Context, s PollSchedule, get func(context.Context) (*Job, 
 		last = j
 		if onUpdate != nil {
 			onUpdate(j)
+		}
+		if watch != nil {
+			watch(j)
 		}
 		if j.State.Terminal() {
 			return j, nil

@@ -71,7 +71,7 @@ Output is bounded by max_length, shared across pages; a cut page has truncated=t
 			}
 			ctx, cancel := withDefaultTimeout(ctx, 5*time.Minute)
 			defer cancel()
-			out, err2 := d.Provider.BatchScrape(ctx, br)
+			out, err2 := d.Provider.BatchScrape(watchJobs(ctx, req, d.Logger), br)
 			if err2 != nil {
 				return failure(client.AsError(p, err2)), nil
 			}

@@ -63,7 +63,7 @@ Use it when you need fields (prices, names, dates, lists), not prose. The result
 			if err != nil {
 				return failure(err), nil
 			}
-			ctx, cancel := withDefaultTimeout(ctx, 5*time.Minute)
+			ctx, cancel := withDefaultTimeout(watchJobs(ctx, req, d.Logger), 5*time.Minute)
 			defer cancel()
 			res := ExtractResult{Provider: p, Items: make([]ExtractItem, len(reqs))}
 			var (

@@ -82,7 +82,7 @@ Use it to find the right page before scrape/batch_scrape, or to plan a crawl. Fi
 				ctx, cancel := withDefaultTimeout(ctx, 3*time.Minute)
 				defer cancel()
 				var merr error
-				if out, merr = d.Provider.Map(ctx, mr); merr != nil {
+				if out, merr = d.Provider.Map(watchJobs(ctx, req, d.Logger), mr); merr != nil {
 					return failure(client.AsError(p, merr)), nil
 				}
 				size := 0

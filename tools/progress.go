@@ -2,15 +2,20 @@ package tools
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
+	"sync"
 
 	"github.com/mark3labs/mcp-go/mcp"
 	"github.com/mark3labs/mcp-go/server"
+
+	"github.com/scrapemcp/scrapemcp/client"
 )
 
 // progress sends notifications/progress for a request that carried a
 // progressToken. Values only ever increase, as the spec requires.
 type progress struct {
+	mu    sync.Mutex // extract reports from several goroutines
 	ctx   context.Context
 	token mcp.ProgressToken
 	srv   *server.MCPServer
@@ -32,6 +37,8 @@ func (p *progress) report(done, total float64, message string) {
 	if p.token == nil || p.srv == nil {
 		return
 	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
 	if p.sent && done <= p.last {
 		return
 	}
@@ -44,4 +51,29 @@ func (p *progress) report(done, total float64, message string) {
 		return
 	}
 	p.last, p.sent = done, true
+}
+
+// watchJobs reports progress for jobs a provider polls inside this call (an
+// async scrape, batch or extract), one notification per poll, so a host can
+// show that a slow page is still being worked on.
+func watchJobs(ctx context.Context, req mcp.CallToolRequest, log *slog.Logger) context.Context {
+	p := newProgress(ctx, req, log)
+	if p.token == nil {
+		return ctx
+	}
+	var (
+		mu    sync.Mutex
+		polls int
+	)
+	return client.WithJobWatcher(ctx, func(j *client.Job) {
+		mu.Lock()
+		polls++
+		n := polls
+		mu.Unlock()
+		msg := fmt.Sprintf("%s job %s", j.Ref.Kind, j.State)
+		if j.Total > 0 {
+			msg += fmt.Sprintf(" (%d of %d done)", j.Completed, j.Total)
+		}
+		p.report(float64(n), 0, msg)
+	})
 }

@@ -72,7 +72,7 @@ On failure the result is an error with guidance: guidance.action says what to do
 			if err != nil {
 				return failure(err), nil
 			}
-			page, ferr := d.scrape(ctx, sr, a.StartIndex > 0)
+			page, ferr := d.scrape(watchJobs(ctx, req, d.Logger), sr, a.StartIndex > 0)
 			if ferr != nil {
 				return failure(client.AsError(p, ferr)), nil
 			}

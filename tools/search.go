@@ -78,7 +78,7 @@ Use it to find pages when you do not have a URL; then read them with scrape or b
 			}
 			ctx, cancel := withDefaultTimeout(ctx, 3*time.Minute)
 			defer cancel()
-			out, serr := d.Provider.Search(ctx, client.SearchRequest{Query: q, Limit: limit, ScrapeResults: a.ScrapeResults, Country: strings.ToLower(a.Country)})
+			out, serr := d.Provider.Search(watchJobs(ctx, req, d.Logger), client.SearchRequest{Query: q, Limit: limit, ScrapeResults: a.ScrapeResults, Country: strings.ToLower(a.Country)})
 			if serr != nil {
 				return failure(client.AsError(p, serr)), nil
 			}

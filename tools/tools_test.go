@@ -331,3 +331,51 @@ func noLeaks(t *testing.T) {
 	before := goleak.IgnoreCurrent()
 	t.Cleanup(func() { goleak.VerifyNone(t, before) })
 }
+
+// A provider that polls inside one call (an async scrape) reports each poll
+// as progress through the context watcher.
+func TestAsyncScrapeReportsProgressPerPoll(t *testing.T) {
+	fake := newFake()
+	fake.page = nil
+	h := newHarness(t, fake, 20000)
+	h.deps.Provider = pollingScraper{fake}
+	var r ScrapeResult
+	h.out(h.call(context.Background(), "scrape", map[string]any{"url": "https://slow.example/"}), &r)
+	// Notifications travel apart from the result and may trail it a little.
+	count := func() int {
+		h.mu.Lock()
+		defer h.mu.Unlock()
+		n := 0
+		for _, note := range h.notes {
+			if note.Method == "notifications/progress" {
+				n++
+			}
+		}
+		return n
+	}
+	for deadline := time.Now().Add(5 * time.Second); count() < 3 && time.Now().Before(deadline); {
+		time.Sleep(5 * time.Millisecond)
+	}
+	if n := count(); n != 3 {
+		t.Errorf("got %d progress notifications for 3 polls", n)
+	}
+}
+
+// pollingScraper scrapes by polling a job three times, as the API clients do.
+type pollingScraper struct{ *fakeProvider }
+
+func (p pollingScraper) Scrape(ctx context.Context, r client.ScrapeRequest) (*client.Page, error) {
+	polls := 0
+	_, err := client.Poll(ctx, client.PollSchedule{Start: time.Millisecond, Max: time.Millisecond, Factor: 1}, func(context.Context) (*client.Job, error) {
+		polls++
+		st := client.JobRunning
+		if polls == 3 {
+			st = client.JobCompleted
+		}
+		return &client.Job{Ref: client.JobRef{Provider: "local", Kind: client.KindScrape, ID: "s"}, State: st}, nil
+	}, nil)
+	if err != nil {
+		return nil, err
+	}
+	return &client.Page{URL: r.URL, Markdown: "done"}, nil
+}
