@@ -181,6 +181,15 @@ func TestCrawlSendsIncreasingProgress(t *testing.T) {
 	if !r.Done || len(r.Pages) != 20 {
 		t.Fatalf("crawl result: done=%v pages=%d", r.Done, len(r.Pages))
 	}
+	// Notifications travel apart from the result; wait for a few to land.
+	for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); time.Sleep(5 * time.Millisecond) {
+		h.mu.Lock()
+		n := len(h.notes)
+		h.mu.Unlock()
+		if n >= 2 {
+			break
+		}
+	}
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	last, n := -1.0, 0
