@@ -49,7 +49,7 @@ func (c *AlterLabClient) Map(ctx context.Context, req MapRequest) (*MapResult, e
 		return nil, &Error{Provider: AlterLab, HTTPStatus: r.status, Code: CodeBadResponse, RequestID: requestID(r.header),
 			Message: "AlterLab answered the map asynchronously (202) without URLs; it documents map as synchronous, so there is nothing to poll. Try again, or use crawl."}
 	}
-	res := &MapResult{URLs: alterlabLinks(a.URLs)}
+	res := &MapResult{URLs: linkList(a.URLs)}
 	if a.CreditsUsed.ok {
 		res.Cost = Cost{Credits: a.CreditsUsed.v, Unit: alterlabCredits}
 	}

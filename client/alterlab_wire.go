@@ -237,7 +237,7 @@ func (d *alterlabDoc) page(asked string, w alterlabWants) Page {
 	p.Canonical = firstNonEmpty(string(meta.Canonical), string(meta.CanonicalURL))
 	p.ContentType = firstNonEmpty(alterlabHeader(d.Headers, "Content-Type"), string(meta.ContentType))
 	for _, l := range append(links, d.Links, meta.Links) {
-		if p.Links = alterlabLinks(l); len(p.Links) > 0 {
+		if p.Links = linkList(l); len(p.Links) > 0 {
 			break
 		}
 	}
@@ -392,37 +392,6 @@ func alterlabHeader(raw json.RawMessage, name string) string {
 		}
 	}
 	return ""
-}
-
-// alterlabLinks accepts ["url", …] and [{"url"|"href": …, "text": …}, …].
-func alterlabLinks(raw json.RawMessage) []string {
-	var elems []json.RawMessage
-	if json.Unmarshal(raw, &elems) != nil {
-		return nil
-	}
-	out := make([]string, 0, len(elems))
-	for _, e := range elems {
-		var s string
-		if json.Unmarshal(e, &s) == nil {
-			if s = strings.TrimSpace(s); s != "" {
-				out = append(out, s)
-			}
-			continue
-		}
-		var o struct {
-			URL  lenientString `json:"url"`
-			Href lenientString `json:"href"`
-		}
-		if json.Unmarshal(e, &o) == nil {
-			if u := firstNonEmpty(string(o.URL), string(o.Href)); u != "" {
-				out = append(out, u)
-			}
-		}
-	}
-	if len(out) == 0 {
-		return nil
-	}
-	return out
 }
 
 // alJSONValue returns an extraction as JSON. A string holding a JSON object

@@ -306,7 +306,7 @@ func (c *AnakinClient) Map(ctx context.Context, req MapRequest) (*MapResult, err
 	if err != nil {
 		return nil, err
 	}
-	return &MapResult{URLs: anakinLinks(b.Links), Cost: b.cost()}, nil
+	return &MapResult{URLs: linkList(b.Links), Cost: b.cost()}, nil
 }
 
 // anakinSearchRequest is POST /search. Anakin's search has no country.

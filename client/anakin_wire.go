@@ -96,7 +96,7 @@ func (d *anakinDoc) failure() (code, msg string) {
 // page converts the document; asked is the URL the caller gave, which wins
 // over the API's echo so callers can match results to requests.
 func (d *anakinDoc) page(asked string) Page {
-	p := Page{URL: asked, Markdown: d.Markdown, HTML: d.HTML, Links: anakinLinks(d.Links), Cached: bool(d.Cached), Cost: d.cost()}
+	p := Page{URL: asked, Markdown: d.Markdown, HTML: d.HTML, Links: linkList(d.Links), Cached: bool(d.Cached), Cost: d.cost()}
 	if p.URL == "" {
 		p.URL = d.URL
 	}
@@ -216,37 +216,6 @@ type anakinSearchBody struct {
 		LastUpdated string `json:"last_updated"`
 	} `json:"results"`
 	anakinCost
-}
-
-// anakinLinks accepts ["url", …] and [{"href": "url", "text": …}, …].
-func anakinLinks(raw json.RawMessage) []string {
-	var elems []json.RawMessage
-	if json.Unmarshal(raw, &elems) != nil {
-		return nil
-	}
-	out := make([]string, 0, len(elems))
-	for _, e := range elems {
-		var s string
-		if json.Unmarshal(e, &s) == nil {
-			if s != "" {
-				out = append(out, s)
-			}
-			continue
-		}
-		var o struct {
-			Href string `json:"href"`
-			URL  string `json:"url"`
-		}
-		if json.Unmarshal(e, &o) == nil {
-			if o.Href == "" {
-				o.Href = o.URL
-			}
-			if o.Href != "" {
-				out = append(out, o.Href)
-			}
-		}
-	}
-	return out
 }
 
 // anakinUnwrapJSON returns the extraction itself. Anakin documents

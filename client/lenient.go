@@ -84,3 +84,36 @@ func firstNonEmpty(ss ...string) string {
 	}
 	return ""
 }
+
+// linkList reads a list of links given as ["url", …] or as objects
+// [{"href"|"url": …, "text": …}, …] (Anakin documents the first, its SDK
+// and AlterLab the second); nil when there are none.
+func linkList(raw json.RawMessage) []string {
+	var elems []json.RawMessage
+	if json.Unmarshal(raw, &elems) != nil {
+		return nil
+	}
+	out := make([]string, 0, len(elems))
+	for _, e := range elems {
+		var s string
+		if json.Unmarshal(e, &s) == nil {
+			if s = strings.TrimSpace(s); s != "" {
+				out = append(out, s)
+			}
+			continue
+		}
+		var o struct {
+			URL  lenientString `json:"url"`
+			Href lenientString `json:"href"`
+		}
+		if json.Unmarshal(e, &o) == nil {
+			if u := strings.TrimSpace(firstNonEmpty(string(o.Href), string(o.URL))); u != "" {
+				out = append(out, u)
+			}
+		}
+	}
+	if len(out) == 0 {
+		return nil
+	}
+	return out
+}
