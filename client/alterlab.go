@@ -53,25 +53,12 @@ func NewAlterLab(cfg APIConfig) (*AlterLabClient, error) {
 	if strings.TrimSpace(cfg.BaseURL) == "" {
 		cfg.BaseURL = DefaultAlterLabURL
 	}
-	cfg.BaseURL = alterlabWithAPIV1(cfg.BaseURL)
+	cfg.BaseURL = withPathSuffix(cfg.BaseURL, "/api/v1")
 	api, err := newAPIClient(AlterLab, cfg, alterlabSubmitsPerMinute, decodeAlterLabError)
 	if err != nil {
 		return nil, err
 	}
 	return &AlterLabClient{api: api}, nil
-}
-
-func alterlabWithAPIV1(base string) string {
-	u, err := url.Parse(strings.TrimSpace(base))
-	if err != nil {
-		return base // newAPIClient reports it
-	}
-	p := strings.TrimRight(u.Path, "/")
-	if !strings.HasSuffix(p, "/api/v1") {
-		p += "/api/v1"
-	}
-	u.Path, u.RawPath = p, ""
-	return u.String()
 }
 
 // Name implements Provider.

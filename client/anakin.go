@@ -42,25 +42,12 @@ func NewAnakin(cfg APIConfig) (*AnakinClient, error) {
 	if strings.TrimSpace(cfg.BaseURL) == "" {
 		cfg.BaseURL = DefaultAnakinURL
 	}
-	cfg.BaseURL = anakinWithV1(cfg.BaseURL)
+	cfg.BaseURL = withPathSuffix(cfg.BaseURL, "/v1")
 	api, err := newAPIClient(Anakin, cfg, anakinSubmitsPerMinute, decodeAnakinError)
 	if err != nil {
 		return nil, err
 	}
 	return &AnakinClient{api: api}, nil
-}
-
-func anakinWithV1(base string) string {
-	u, err := url.Parse(strings.TrimSpace(base))
-	if err != nil {
-		return base // newAPIClient reports it
-	}
-	p := strings.TrimRight(u.Path, "/")
-	if !strings.HasSuffix(p, "/v1") {
-		p += "/v1"
-	}
-	u.Path, u.RawPath = p, ""
-	return u.String()
 }
 
 // Name implements Provider.

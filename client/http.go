@@ -47,6 +47,22 @@ func NewHTTPClient() *http.Client {
 	return &http.Client{Transport: t}
 }
 
+// withPathSuffix appends the API's version path to a configured base URL
+// unless it is already there, so users may give the host alone (as the
+// vendors' own clients take it) or the full API root.
+func withPathSuffix(base, suffix string) string {
+	u, err := url.Parse(strings.TrimSpace(base))
+	if err != nil {
+		return base // newAPIClient reports it
+	}
+	p := strings.TrimRight(u.Path, "/")
+	if !strings.HasSuffix(p, suffix) {
+		p += suffix
+	}
+	u.Path, u.RawPath = p, ""
+	return u.String()
+}
+
 // errorDecoder turns a non-2xx API response into an *Error. Each provider
 // has its own envelopes.
 type errorDecoder func(status int, h http.Header, body []byte) *Error
