@@ -254,8 +254,9 @@ func serveHTTP(ctx context.Context, cmd string, cfg *config, s *server.MCPServer
 	case "sse":
 		endpoint = "/sse"
 		h := server.NewSSEServer(s, server.WithUseFullURLForMessageEndpoint(false), server.WithKeepAlive(true))
-		mux.Handle("/sse", h)
-		mux.Handle("/message", h)
+		filtered := newSSECancels().wrap(h)
+		mux.Handle("/sse", filtered)
+		mux.Handle("/message", filtered)
 		shutdown = h.Shutdown
 	}
 	mux.HandleFunc("/healthz", func(w http.ResponseWriter, _ *http.Request) {

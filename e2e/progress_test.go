@@ -74,7 +74,8 @@ func TestCancelledCrawlEndsAndServerKeepsServing(t *testing.T) {
 	gate := make(chan struct{}) // never opened: the crawl cannot finish
 	t.Cleanup(func() { close(gate) })
 	site := sitetest.New(t, sitetest.Options{Pages: 30, Gate: gate})
-	for _, tc := range []transportCase{transports()[0], transports()[1]} { // stdio and http
+	all := transports()
+	for _, tc := range []transportCase{all[0], all[1], all[len(all)-1]} { // stdio, http, sse
 		t.Run(tc.label(), func(t *testing.T) {
 			pl := newProgressLog()
 			cs := connect(t, tc.open(t, []string{"--allow-hosts", "127.0.0.1"}), tc.version,
