@@ -28,57 +28,6 @@ func fakeAlterLab(t *testing.T, opts ...alterlabtest.Option) (*AlterLabClient, *
 	return c, s
 }
 
-func alError(t *testing.T, err error) *Error {
-	t.Helper()
-	var e *Error
-	if !errors.As(err, &e) {
-		t.Fatalf("error %v (%T) is not a *client.Error", err, err)
-	}
-	return e
-}
-
-// alSameJSON compares two JSON documents ignoring key order.
-func alSameJSON(t *testing.T, got []byte, want string) {
-	t.Helper()
-	var g, w any
-	if err := json.Unmarshal(got, &g); err != nil {
-		t.Fatalf("got is not JSON: %v: %s", err, got)
-	}
-	if err := json.Unmarshal([]byte(want), &w); err != nil {
-		t.Fatalf("want is not JSON: %v", err)
-	}
-	if !reflect.DeepEqual(g, w) {
-		t.Errorf("JSON differs\n got: %s\nwant: %s", got, want)
-	}
-}
-
-func TestAlterLabBaseURLGetsAPIV1(t *testing.T) {
-	tests := []struct{ in, want string }{
-		{"", "https://api.alterlab.io/api/v1"},
-		{"https://api.alterlab.io", "https://api.alterlab.io/api/v1"},
-		{"https://api.alterlab.io/", "https://api.alterlab.io/api/v1"},
-		{"https://api.alterlab.io/api/v1", "https://api.alterlab.io/api/v1"},
-		{"https://api.alterlab.io/api/v1/", "https://api.alterlab.io/api/v1"},
-		{"http://127.0.0.1:1234", "http://127.0.0.1:1234/api/v1"},
-		{"http://proxy.internal/alterlab", "http://proxy.internal/alterlab/api/v1"},
-	}
-	for _, tt := range tests {
-		c, err := NewAlterLab(APIConfig{BaseURL: tt.in, APIKey: "k"})
-		if err != nil {
-			t.Fatalf("%q: %v", tt.in, err)
-		}
-		if got := c.api.base.String(); got != tt.want {
-			t.Errorf("%q → %q, want %q", tt.in, got, tt.want)
-		}
-	}
-	if _, err := NewAlterLab(APIConfig{BaseURL: "ftp://x", APIKey: "k"}); err == nil {
-		t.Error("ftp base URL accepted")
-	}
-	if _, err := NewAlterLab(APIConfig{}); err == nil {
-		t.Error("empty key accepted")
-	}
-}
-
 func TestAlterLabDefaultsToTheLowestPlansRate(t *testing.T) {
 	c, err := NewAlterLab(APIConfig{APIKey: "k"})
 	if err != nil {
@@ -139,7 +88,7 @@ func TestAlterLabScrapeSendsTheDocumentedBody(t *testing.T) {
 				if _, err := c.Scrape(t.Context(), tt.req); err != nil {
 					t.Fatal(err)
 				}
-				alSameJSON(t, s.LastBody(alterlabtest.RouteScrape), tt.want)
+				sameJSON(t, s.LastBody(alterlabtest.RouteScrape), tt.want)
 			})
 		})
 	}
@@ -159,7 +108,7 @@ func TestAlterLabScrapeMapsThePage(t *testing.T) {
 	if want := alterlabtest.LinkURLs(u); !reflect.DeepEqual(p.Links, want) {
 		t.Errorf("links = %v, want %v", p.Links, want)
 	}
-	alSameJSON(t, p.JSON, `{"price":42}`)
+	sameJSON(t, p.JSON, `{"price":42}`)
 	want := Page{URL: u, FinalURL: u, StatusCode: 200, Title: alterlabtest.Title(u), Description: alterlabtest.Description(u),
 		ContentType: "text/html; charset=utf-8", Cost: Cost{200, "microcents"}}
 	got := *p
@@ -218,7 +167,7 @@ func TestAlterLabReadsEveryBodyVariant(t *testing.T) {
 			}
 			tt.want.URL = "https://example.com"
 			if tt.want.JSON != nil {
-				alSameJSON(t, p.JSON, string(tt.want.JSON))
+				sameJSON(t, p.JSON, string(tt.want.JSON))
 				p.JSON, tt.want.JSON = nil, nil
 			}
 			if !reflect.DeepEqual(*p, tt.want) {
@@ -266,7 +215,7 @@ func TestAlterLabReadsEveryJobIDField(t *testing.T) {
 		c, s := fakeAlterLab(t)
 		s.Script(alterlabtest.RouteScrape, alterlabtest.Raw(202, `{"status":"queued"}`))
 		_, err := c.Scrape(t.Context(), ScrapeRequest{URL: "https://example.com"})
-		if e := alError(t, err); e.Code != CodeBadResponse || !strings.Contains(e.Message, "no job id") {
+		if e := mustError(t, err); e.Code != CodeBadResponse || !strings.Contains(e.Message, "no job id") {
 			t.Errorf("got %+v", e)
 		}
 	})
@@ -336,7 +285,7 @@ func TestAlterLabJobFailureSurfacesTheAPIString(t *testing.T) {
 		t.Run(tt.magic, func(t *testing.T) {
 			c, s := fakeAlterLab(t)
 			_, err := c.Scrape(t.Context(), ScrapeRequest{URL: "https://example.com/?fake=" + tt.magic})
-			e := alError(t, err)
+			e := mustError(t, err)
 			if e.Code != CodeJobFailed || e.Message != tt.msg || e.Details["job_id"] != "alterlab:scrape:"+s.JobIDs()[0] || e.RequestID == "" {
 				t.Errorf("got %+v, want job_failed %q with the job id", e, tt.msg)
 			}
@@ -393,7 +342,7 @@ func TestAlterLabJobStillRunningAtTheDeadline(t *testing.T) {
 		defer cancel()
 		start := time.Now()
 		_, err := c.Scrape(ctx, ScrapeRequest{URL: "https://example.com/?fake=pending"})
-		e := alError(t, err)
+		e := mustError(t, err)
 		if e.Code != CodeJobTimeout || e.Details["job_id"] != "alterlab:scrape:"+s.JobIDs()[0] || e.Details["status"] != "processing" {
 			t.Errorf("got %+v", e)
 		}
@@ -407,7 +356,7 @@ func TestAlterLabJobStillRunningAtTheDeadline(t *testing.T) {
 			ctx, cancel := context.WithCancel(t.Context())
 			time.AfterFunc(5*time.Second, cancel)
 			_, err := c.Scrape(ctx, ScrapeRequest{URL: "https://example.com/?fake=pending"})
-			if e := alError(t, err); e.Code != "cancelled" || e.Details["job_id"] == nil || !errors.Is(e, context.Canceled) {
+			if e := mustError(t, err); e.Code != "cancelled" || e.Details["job_id"] == nil || !errors.Is(e, context.Canceled) {
 				t.Errorf("got %+v", e)
 			}
 		})
@@ -444,7 +393,7 @@ func TestAlterLabSubmit504(t *testing.T) {
 				c, s := fakeAlterLab(t)
 				s.Script(alterlabtest.RouteScrape, tt.fault)
 				_, err := c.Scrape(t.Context(), ScrapeRequest{URL: "https://example.com"})
-				if e := alError(t, err); !tt.check(e) {
+				if e := mustError(t, err); !tt.check(e) {
 					t.Errorf("got %+v", e)
 				}
 				if n := s.Count(alterlabtest.RouteScrape); n != 1 {
@@ -460,12 +409,12 @@ func TestAlterLabOther504Submits(t *testing.T) {
 		c, s := fakeAlterLab(t)
 		s.Script(alterlabtest.RouteCrawl, alterlabtest.Raw(504, `{"detail":{"message":"slow","crawl_id":"c-9"}}`))
 		_, err := c.StartCrawl(t.Context(), CrawlRequest{URL: "https://example.com"})
-		if e := alError(t, err); e.Code != CodeMaybeStarted || e.Details["job_id"] != "alterlab:crawl:c-9" || e.Details["crawl_id"] != nil {
+		if e := mustError(t, err); e.Code != CodeMaybeStarted || e.Details["job_id"] != "alterlab:crawl:c-9" || e.Details["crawl_id"] != nil {
 			t.Errorf("crawl: %+v", e)
 		}
 		s.Script(alterlabtest.RouteMap, alterlabtest.Error(504, alterlabtest.Code, "UPSTREAM_TIMEOUT", "map timed out"))
 		_, err = c.Map(t.Context(), MapRequest{URL: "https://example.com"})
-		if e := alError(t, err); e.Code != CodeMaybeStarted || e.Details["api_code"] != "UPSTREAM_TIMEOUT" || s.Count(alterlabtest.RouteMap) != 1 {
+		if e := mustError(t, err); e.Code != CodeMaybeStarted || e.Details["api_code"] != "UPSTREAM_TIMEOUT" || s.Count(alterlabtest.RouteMap) != 1 {
 			t.Errorf("map: %+v after %d submits", e, s.Count(alterlabtest.RouteMap))
 		}
 	})
@@ -478,7 +427,7 @@ func TestAlterLabBatchKeepsInputOrder(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	alSameJSON(t, s.LastBody(alterlabtest.RouteBatch), `{"urls":[
+	sameJSON(t, s.LastBody(alterlabtest.RouteBatch), `{"urls":[
 		{"url":"https://a.example","formats":["markdown","html"],"mode":"auto","location":{"country":"DE"}},
 		{"url":"https://b.example/?fake=blocked","formats":["markdown","html"],"mode":"auto","location":{"country":"DE"}},
 		{"url":"https://c.example","formats":["markdown","html"],"mode":"auto","location":{"country":"DE"}}]}`)
@@ -528,7 +477,7 @@ func TestAlterLabBatchPlacesReorderedAndMissingItems(t *testing.T) {
 func TestAlterLabWholeBatchFailure(t *testing.T) {
 	c, s := fakeAlterLab(t)
 	_, err := c.BatchScrape(t.Context(), BatchRequest{URLs: []string{"https://a.example/?fake=dns", "https://b.example/?fake=dns"}})
-	e := alError(t, err)
+	e := mustError(t, err)
 	if e.Code != CodeJobFailed || e.Message != "DNS resolution failed: no such host" || e.Details["job_id"] != "alterlab:batch:"+s.JobIDs()[0] {
 		t.Errorf("got %+v", e)
 	}
@@ -541,7 +490,7 @@ func TestAlterLabCrawlOf500Pages(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	alSameJSON(t, s.LastBody(alterlabtest.RouteCrawl), `{"url":"https://docs.example/?fake=partial","max_pages":500,"max_depth":3,
+	sameJSON(t, s.LastBody(alterlabtest.RouteCrawl), `{"url":"https://docs.example/?fake=partial","max_pages":500,"max_depth":3,
 		"include_patterns":["/docs/*"],"exclude_patterns":["/blog/*"],"include_subdomains":true,"formats":["markdown"],
 		"advanced":{"render_js":true},"location":{"country":"GB"}}`)
 	if j.Ref.String() != "alterlab:crawl:"+s.JobIDs()[0] || j.State != JobRunning || j.RawStatus != "discovering" || j.Total != 500 {
@@ -592,7 +541,7 @@ func TestAlterLabCrawlSnapshots(t *testing.T) {
 	t.Run("unknown crawl", func(t *testing.T) {
 		c, _ := fakeAlterLab(t)
 		_, err := c.Job(t.Context(), ref)
-		if e := alError(t, err); e.HTTPStatus != 404 || e.Code != "NOT_FOUND" || e.Details["job_id"] != ref.String() {
+		if e := mustError(t, err); e.HTTPStatus != 404 || e.Code != "NOT_FOUND" || e.Details["job_id"] != ref.String() {
 			t.Errorf("got %+v", e)
 		}
 	})
@@ -633,7 +582,7 @@ func TestAlterLabCancelCrawl(t *testing.T) {
 		c, s := fakeAlterLab(t)
 		for _, kind := range []string{KindBatch, KindScrape} {
 			_, err := c.CancelJob(t.Context(), JobRef{Provider: AlterLab, Kind: kind, ID: "x"})
-			if e := alError(t, err); e.Code != CodeUnsupported || !strings.Contains(e.Message, "crawls only") {
+			if e := mustError(t, err); e.Code != CodeUnsupported || !strings.Contains(e.Message, "crawls only") {
 				t.Errorf("%s: %+v", kind, e)
 			}
 		}
@@ -668,7 +617,7 @@ func TestAlterLabMap(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	alSameJSON(t, s.LastBody(alterlabtest.RouteMap), `{"url":"https://example.com","max_pages":30,"search":"pricing plans","include_subdomains":true}`)
+	sameJSON(t, s.LastBody(alterlabtest.RouteMap), `{"url":"https://example.com","max_pages":30,"search":"pricing plans","include_subdomains":true}`)
 	if len(res.URLs) != 30 || res.URLs[1] != "https://example.com/pricing-plans-1" || res.Cost != (Cost{1, "credits"}) {
 		t.Errorf("urls = %d, first %v, cost %+v", len(res.URLs), res.URLs[:2], res.Cost)
 	}
@@ -688,7 +637,7 @@ func TestAlterLabSearch(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	alSameJSON(t, s.LastBody(alterlabtest.RouteSearch), `{"query":"go generics","num_results":3,"country":"DE"}`)
+	sameJSON(t, s.LastBody(alterlabtest.RouteSearch), `{"query":"go generics","num_results":3,"country":"DE"}`)
 	if len(res.Hits) != 3 || res.Hits[0].Title != "Result 1 for go generics" || res.Hits[0].URL != alterlabtest.SearchURL("go generics", 1) ||
 		res.Hits[0].Date == "" || res.Hits[0].Snippet == "" || res.Hits[0].Markdown != "" {
 		t.Errorf("hits = %+v", res.Hits)
@@ -705,7 +654,7 @@ func TestAlterLabSearchScrapingManyResultsPolls(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		alSameJSON(t, s.LastBody(alterlabtest.RouteSearch), `{"query":"go generics","num_results":8,"scrape_results":true,"formats":["markdown"]}`)
+		sameJSON(t, s.LastBody(alterlabtest.RouteSearch), `{"query":"go generics","num_results":8,"scrape_results":true,"formats":["markdown"]}`)
 		if s.Count(alterlabtest.RouteSearchJob) != 2 || len(res.Hits) != 8 || res.Hits[7].Markdown != alterlabtest.Markdown(res.Hits[7].URL, 0) {
 			t.Errorf("%d polls, hits %d", s.Count(alterlabtest.RouteSearchJob), len(res.Hits))
 		}
@@ -716,7 +665,7 @@ func TestAlterLabSearchScrapingManyResultsPolls(t *testing.T) {
 	t.Run("failed search has no job_status id", func(t *testing.T) {
 		c, _ := fakeAlterLab(t)
 		_, err := c.Search(t.Context(), SearchRequest{Query: "go fake=timeout"})
-		if e := alError(t, err); e.Code != CodeJobFailed || e.Details["job_id"] != nil || e.Details["upstream_job_id"] == nil {
+		if e := mustError(t, err); e.Code != CodeJobFailed || e.Details["job_id"] != nil || e.Details["upstream_job_id"] == nil {
 			t.Errorf("got %+v", e)
 		}
 	})
@@ -739,8 +688,8 @@ func TestAlterLabExtract(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	alSameJSON(t, s.LastBody(alterlabtest.RouteScrape), `{"url":"https://shop.example/p","sync":true,"formats":["json"],"mode":"auto","extraction_prompt":"the product name"}`)
-	alSameJSON(t, x.JSON, `{"title":"shop.example / p","url":"https://shop.example/p","answer":"fake answer to: the product name"}`)
+	sameJSON(t, s.LastBody(alterlabtest.RouteScrape), `{"url":"https://shop.example/p","sync":true,"formats":["json"],"mode":"auto","extraction_prompt":"the product name"}`)
+	sameJSON(t, x.JSON, `{"title":"shop.example / p","url":"https://shop.example/p","answer":"fake answer to: the product name"}`)
 	if x.URL != "https://shop.example/p" || x.Cost != (Cost{200, "microcents"}) {
 		t.Errorf("extraction = %+v", x)
 	}
@@ -750,14 +699,14 @@ func TestAlterLabExtract(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	alSameJSON(t, x.JSON, `{"name":"name of https://shop.example/p","inStock":true}`)
+	sameJSON(t, x.JSON, `{"name":"name of https://shop.example/p","inStock":true}`)
 	if m := s.LastJSON(alterlabtest.RouteScrape); m["mode"] != "js" || m["location"].(map[string]any)["country"] != "FR" {
 		t.Errorf("body = %v", m)
 	}
 
 	s.Script(alterlabtest.RouteScrape, alterlabtest.Raw(200, `{"content":{"markdown":"m"}}`))
 	_, err = c.Extract(t.Context(), ExtractRequest{URL: "https://shop.example/p", Prompt: "x"})
-	if e := alError(t, err); e.Code != CodeJobFailed || !strings.Contains(e.Message, "no structured data") {
+	if e := mustError(t, err); e.Code != CodeJobFailed || !strings.Contains(e.Message, "no structured data") {
 		t.Errorf("no json: %+v", e)
 	}
 }
@@ -773,7 +722,7 @@ func TestAlterLabLowBalanceIsAWarning(t *testing.T) {
 	}
 	c, _ = fakeAlterLab(t, alterlabtest.WithBalance("$0.00", "exhausted"))
 	_, err = c.Scrape(t.Context(), ScrapeRequest{URL: "https://example.com/?fake=insufficient_credits"})
-	if e := alError(t, err); e.Details["balance_warning"] != "exhausted" || e.Details["balance"] != "$0.00" || e.Details["required_credits"] != 5.0 {
+	if e := mustError(t, err); e.Details["balance_warning"] != "exhausted" || e.Details["balance"] != "$0.00" || e.Details["required_credits"] != 5.0 {
 		t.Errorf("details = %v", e.Details)
 	}
 }
@@ -864,7 +813,7 @@ func TestAlterLabValidatesBeforeSpending(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			c, s := fakeAlterLab(t)
-			e := alError(t, tt.call(t.Context(), c))
+			e := mustError(t, tt.call(t.Context(), c))
 			if e.Code != CodeInvalidArgument || e.Field != tt.field || e.Provider != AlterLab {
 				t.Errorf("got %+v, want invalid_argument on %s", e, tt.field)
 			}

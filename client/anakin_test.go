@@ -50,33 +50,6 @@ func sameJSON(t *testing.T, got []byte, want string) {
 	}
 }
 
-func TestAnakinBaseURLGetsV1(t *testing.T) {
-	tests := []struct{ in, want string }{
-		{"", "https://api.anakin.io/v1"},
-		{"https://api.anakin.io", "https://api.anakin.io/v1"},
-		{"https://api.anakin.io/v1", "https://api.anakin.io/v1"},
-		{"https://api.anakin.io/v1/", "https://api.anakin.io/v1"},
-		{"http://127.0.0.1:1234", "http://127.0.0.1:1234/v1"},
-		{"http://127.0.0.1:1234/", "http://127.0.0.1:1234/v1"},
-		{"http://proxy.internal/anakin", "http://proxy.internal/anakin/v1"},
-	}
-	for _, tt := range tests {
-		c, err := NewAnakin(APIConfig{BaseURL: tt.in, APIKey: "k"})
-		if err != nil {
-			t.Fatalf("%q: %v", tt.in, err)
-		}
-		if got := c.api.base.String(); got != tt.want {
-			t.Errorf("%q → %q, want %q", tt.in, got, tt.want)
-		}
-	}
-	if _, err := NewAnakin(APIConfig{BaseURL: "ftp://x", APIKey: "k"}); err == nil {
-		t.Error("ftp base URL accepted")
-	}
-	if _, err := NewAnakin(APIConfig{}); err == nil {
-		t.Error("empty key accepted")
-	}
-}
-
 func TestAnakinScrapesOverRealHTTP(t *testing.T) {
 	s := anakintest.New()
 	base := strings.TrimSuffix(s.Start(t), "/v1") // as a user may configure it

@@ -8,10 +8,12 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"reflect"
 	"strings"
 	"testing"
 	"testing/synctest"
 	"time"
+	"unicode/utf8"
 )
 
 // roundTripFunc is an in-memory transport for one test.
@@ -240,5 +242,99 @@ func TestContextErrorBeforeAnyAttempt(t *testing.T) {
 	_, err = c.do(ctx, call{method: "GET", path: "/x"})
 	if e := mustError(t, err); !errors.Is(e, context.DeadlineExceeded) && !errors.Is(e, context.Canceled) {
 		t.Errorf("got %+v, want the context's error", e)
+	}
+}
+
+// Users paste base URLs with and without the version path, with and without
+// a trailing slash, sometimes behind a proxy prefix; every form reaches the
+// same API root.
+func TestBaseURLGetsTheAPIVersionPath(t *testing.T) {
+	base := func(p Provider) string {
+		switch c := p.(type) {
+		case *AnakinClient:
+			return c.api.base.String()
+		case *AlterLabClient:
+			return c.api.base.String()
+		}
+		return ""
+	}
+	anakin := func(cfg APIConfig) (Provider, error) { return NewAnakin(cfg) }
+	alterlab := func(cfg APIConfig) (Provider, error) { return NewAlterLab(cfg) }
+	tests := []struct {
+		provider string
+		open     func(APIConfig) (Provider, error)
+		in, want string
+	}{
+		{"anakin", anakin, "", "https://api.anakin.io/v1"},
+		{"anakin", anakin, "https://api.anakin.io", "https://api.anakin.io/v1"},
+		{"anakin", anakin, "https://api.anakin.io/v1", "https://api.anakin.io/v1"},
+		{"anakin", anakin, "https://api.anakin.io/v1/", "https://api.anakin.io/v1"},
+		{"anakin", anakin, "http://127.0.0.1:1234", "http://127.0.0.1:1234/v1"},
+		{"anakin", anakin, "http://127.0.0.1:1234/", "http://127.0.0.1:1234/v1"},
+		{"anakin", anakin, "http://proxy.internal/anakin", "http://proxy.internal/anakin/v1"},
+		{"alterlab", alterlab, "", "https://api.alterlab.io/api/v1"},
+		{"alterlab", alterlab, "https://api.alterlab.io", "https://api.alterlab.io/api/v1"},
+		{"alterlab", alterlab, "https://api.alterlab.io/", "https://api.alterlab.io/api/v1"},
+		{"alterlab", alterlab, "https://api.alterlab.io/api/v1", "https://api.alterlab.io/api/v1"},
+		{"alterlab", alterlab, "https://api.alterlab.io/api/v1/", "https://api.alterlab.io/api/v1"},
+		{"alterlab", alterlab, "http://127.0.0.1:1234", "http://127.0.0.1:1234/api/v1"},
+		{"alterlab", alterlab, "http://proxy.internal/alterlab", "http://proxy.internal/alterlab/api/v1"},
+	}
+	for _, tt := range tests {
+		p, err := tt.open(APIConfig{BaseURL: tt.in, APIKey: "k"})
+		if err != nil {
+			t.Fatalf("%s %q: %v", tt.provider, tt.in, err)
+		}
+		if got := base(p); got != tt.want {
+			t.Errorf("%s %q → %q, want %q", tt.provider, tt.in, got, tt.want)
+		}
+	}
+	for _, open := range []func(APIConfig) (Provider, error){anakin, alterlab} {
+		if _, err := open(APIConfig{BaseURL: "ftp://x", APIKey: "k"}); err == nil {
+			t.Error("ftp base URL accepted")
+		}
+		if _, err := open(APIConfig{}); err == nil {
+			t.Error("empty key accepted")
+		}
+	}
+}
+
+// What a proxy or gateway answers in front of either API (an HTML error
+// page, plain text, nothing) reads the same for both providers: a short,
+// tag-free message an agent can quote.
+func TestGatewayBodiesReadTheSameForBothProviders(t *testing.T) {
+	decoders := map[string]func(int, http.Header, []byte) *Error{
+		Anakin:   decodeAnakinError,
+		AlterLab: decodeAlterLabError,
+	}
+	tests := []struct {
+		name   string
+		status int
+		body   string
+		want   string
+	}{
+		{"html 502 page", 502, `<html><head><title>502 Bad Gateway</title><style>body{color:red}</style></head><body><center><h1>502 Bad Gateway</h1></center><hr><center>nginx</center></body></html>`,
+			"502 Bad Gateway nginx"},
+		{"plain text 504", 504, "upstream request timeout\n", "Gateway Timeout: upstream request timeout"},
+		{"empty body", 503, ``, "Service Unavailable"},
+		{"empty object", 500, `{}`, "Internal Server Error"},
+		{"JSON that is not an object", 500, `["oops"]`, `Internal Server Error: ["oops"]`},
+		{"unknown status", 599, ``, "HTTP 599"},
+	}
+	page := "<html><body><h1>Bad Gateway</h1><p>" + strings.Repeat("détail ", 200) + "</p><script>alert(1)</script></body></html>"
+	for provider, decode := range decoders {
+		for _, tt := range tests {
+			got := decode(tt.status, http.Header{}, []byte(tt.body))
+			if !reflect.DeepEqual(*got, Error{Message: tt.want}) {
+				t.Errorf("%s %s:\n got %+v\nwant message %q", provider, tt.name, *got, tt.want)
+			}
+		}
+		got := decode(502, http.Header{}, []byte(page)).Message
+		if utf8.RuneCountInString(got) > maxSnippet || strings.ContainsAny(got, "<>") || strings.Contains(got, "alert") || !utf8.ValidString(got) {
+			t.Errorf("%s snippet (%d runes): %q", provider, utf8.RuneCountInString(got), got)
+		}
+		if !strings.HasPrefix(got, "Bad Gateway") || !strings.HasSuffix(got, "…") {
+			t.Errorf("%s snippet = %q", provider, got)
+		}
 	}
 }
