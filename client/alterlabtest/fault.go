@@ -3,8 +3,8 @@ package alterlabtest
 import (
 	"encoding/json"
 	"net/http"
-	"strconv"
-	"strings"
+
+	"github.com/scrapemcp/scrapemcp/client/internal/fakehttp"
 )
 
 // Envelope is one of the error body shapes AlterLab's docs and clients use.
@@ -46,8 +46,8 @@ type Fault struct {
 	raw      *string
 	header   http.Header
 	hang     bool
-	conn     string // "refused" or "reset"; Client() only
-	accept   int    // create the job, then answer this status
+	conn     fakehttp.Conn
+	accept   int // create the job, then answer this status
 	async    bool
 	pending  bool
 	fail     string
@@ -91,11 +91,7 @@ func Malformed() Fault {
 }
 
 // HTMLPage answers status with a proxy's HTML error page.
-func HTMLPage(status int) Fault {
-	t := strconv.Itoa(status) + " " + http.StatusText(status)
-	return Raw(status, "<html>\r\n<head><title>"+t+"</title></head>\r\n<body>\r\n<center><h1>"+t+
-		"</h1></center>\r\n<hr><center>cloudflare</center>\r\n</body>\r\n</html>\r\n")
-}
+func HTMLPage(status int) Fault { return Raw(status, fakehttp.ErrorPage(status, "cloudflare")) }
 
 // Hang sends no answer until the request's context ends (or the server is
 // closed).
@@ -126,29 +122,29 @@ func IDField(name string) Fault { return Fault{idField: name, modifies: true} }
 
 // ConnRefused fails the request before it is written, as a refused dial
 // does. Only Client() can do this; a real server sees nothing.
-func ConnRefused() Fault { return Fault{conn: "refused"} }
+func ConnRefused() Fault { return Fault{conn: fakehttp.Refused} }
 
 // ResetAfterWrite lets the request be written and served (a submit creates
 // its job), then drops the connection before any answer.
-func ResetAfterWrite() Fault { return Fault{conn: "reset"} }
+func ResetAfterWrite() Fault { return Fault{conn: fakehttp.Reset} }
+
+// connection is what f does to the connection, and the fault the request
+// is served with: a reset is served as a plain job modifier (a submit
+// creates its job), and its answer is then lost.
+func (f Fault) connection() (fakehttp.Conn, Fault) {
+	conn := f.conn
+	if conn == fakehttp.Reset {
+		f.conn, f.modifies = fakehttp.Answer, true
+	}
+	return conn, f
+}
 
 // Repeat returns n copies of f, for Script.
-func Repeat(n int, f Fault) []Fault {
-	out := make([]Fault, n)
-	for i := range out {
-		out[i] = f
-	}
-	return out
-}
+func Repeat(n int, f Fault) []Fault { return fakehttp.Repeat(n, f) }
 
 // With adds a response header.
 func (f Fault) With(key, value string) Fault {
-	h := f.header.Clone()
-	if h == nil {
-		h = http.Header{}
-	}
-	h.Add(key, value)
-	f.header = h
+	f.header = fakehttp.WithHeader(f.header, key, value)
 	return f
 }
 
@@ -162,24 +158,14 @@ func (f Fault) WithRequestID(id string) Fault { return f.With("X-Request-Id", id
 // envelope, the detail object of DetailObject and DetailCode, the top level
 // of Code and Detail.
 func (f Fault) WithDetails(d map[string]any) Fault {
-	m := make(map[string]any, len(f.details)+len(d))
-	for k, v := range f.details {
-		m[k] = v
-	}
-	for k, v := range d {
-		m[k] = v
-	}
-	f.details = m
+	f.details = fakehttp.Merge(f.details, d)
 	return f
 }
 
 // body renders the fault's answer; reqID is the request's id.
 func (f Fault) body(reqID string) (contentType string, b []byte) {
 	if f.raw != nil {
-		if strings.HasPrefix(strings.TrimSpace(*f.raw), "<") {
-			return "text/html; charset=utf-8", []byte(*f.raw)
-		}
-		return "application/json", []byte(*f.raw)
+		return fakehttp.RawBody(*f.raw)
 	}
 	if id := f.header.Get("X-Request-Id"); id != "" {
 		reqID = id

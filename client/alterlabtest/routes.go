@@ -9,6 +9,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/scrapemcp/scrapemcp/client/internal/fakehttp"
 )
 
 // scrapeIn is POST /scrape's body, and one entry of POST /batch.
@@ -55,32 +57,16 @@ type job struct {
 	created   time.Time
 }
 
-// magic reads fake=<name>[:<arg>] from a target URL's query, or from any
-// text (a search query) as a "fake=…" word.
-func magic(s string) (name, arg string) {
-	v := ""
-	if u, err := url.Parse(s); err == nil && u.Scheme != "" {
-		v = u.Query().Get("fake")
-	}
-	if v == "" {
-		if i := strings.Index(s, "fake="); i >= 0 {
-			v = strings.Fields(s[i+len("fake="):] + " ")[0]
-		}
-	}
-	name, arg, _ = strings.Cut(v, ":")
-	return name, arg
-}
-
 // preflight handles the magic names that reject or hang a submit. It
 // reports whether it answered.
 func (s *Server) preflight(w http.ResponseWriter, r *http.Request, targets ...string) bool {
 	for _, t := range targets {
-		f, ok := rejection(magic(t))
+		f, ok := rejection(fakehttp.Magic(t))
 		if !ok {
 			continue
 		}
 		if f.hang {
-			s.hang(r)
+			fakehttp.Hold(r, s.done)
 			return true
 		}
 		s.fail(w, r, f)
@@ -173,7 +159,7 @@ func (s *Server) handleScrape(w http.ResponseWriter, r *http.Request) {
 	if len(in.Formats) == 0 {
 		in.Formats = []string{"markdown"}
 	}
-	name, _ := magic(in.URL)
+	name, _ := fakehttp.Magic(in.URL)
 	if name == "low_balance" {
 		w.Header().Set("X-AlterLab-Balance", "$0.42")
 		w.Header().Set("X-AlterLab-Balance-Warning", "low")
@@ -181,9 +167,9 @@ func (s *Server) handleScrape(w http.ResponseWriter, r *http.Request) {
 	f := from(r).fault
 	async := (in.Sync != nil && !*in.Sync) || in.browser() || s.size(in.URL) > s.syncLimit ||
 		name == "async" || name == "pending" || name == "polls" || name == "gateway_timeout" ||
-		failureFor(magic(in.URL)) != "" || (f != nil && f.modifies)
+		failureFor(fakehttp.Magic(in.URL)) != "" || (f != nil && f.modifies)
 	if !async {
-		s.writeJSON(w, http.StatusOK, s.document(&in, in.URL))
+		fakehttp.WriteJSON(w, http.StatusOK, s.document(&in, in.URL))
 		return
 	}
 	j := &job{kind: "scrape", in: in}
@@ -298,7 +284,7 @@ func (s *Server) handleMap(w http.ResponseWriter, r *http.Request) {
 	s.seq++
 	id := jobID(s.seq)
 	s.mu.Unlock()
-	s.writeJSON(w, http.StatusOK, map[string]any{"map_id": id, "total_urls": len(urls), "urls": out, "sitemap_found": true,
+	fakehttp.WriteJSON(w, http.StatusOK, map[string]any{"map_id": id, "total_urls": len(urls), "urls": out, "sitemap_found": true,
 		"robots_txt": map[string]any{"exists": true, "disallowed_paths": []string{"/admin"}}, "credits_used": 1})
 }
 
@@ -334,11 +320,11 @@ func (s *Server) handleSearch(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	j := &job{kind: "search", query: strings.TrimSpace(in.Query), results: n, scrape: in.ScrapeResults}
-	name, _ := magic(in.Query)
+	name, _ := fakehttp.Magic(in.Query)
 	f := from(r).fault
 	// AlterLab answers 202 when it scrapes more than five results.
 	if (in.ScrapeResults && n > 5) || name == "async" || name == "pending" || name == "polls" || name == "gateway_timeout" ||
-		failureFor(magic(in.Query)) != "" || (f != nil && f.modifies) {
+		failureFor(fakehttp.Magic(in.Query)) != "" || (f != nil && f.modifies) {
 		s.accept(w, r, j, map[string]any{"status": "scraping", "message": "Scraping search results. Poll GET /api/v1/search/{search_id}."})
 		return
 	}
@@ -346,13 +332,13 @@ func (s *Server) handleSearch(w http.ResponseWriter, r *http.Request) {
 	s.seq++
 	j.id = jobID(s.seq)
 	s.mu.Unlock()
-	s.writeJSON(w, http.StatusOK, s.searchResult(j))
+	fakehttp.WriteJSON(w, http.StatusOK, s.searchResult(j))
 }
 
 func (s *Server) handleCancel(w http.ResponseWriter, r *http.Request) {
 	id := r.PathValue("id")
+	fakehttp.RecordCancel(s.Log, r)
 	s.mu.Lock()
-	s.cancels = append(s.cancels, r.Method+" "+r.URL.Path)
 	j, ok := s.jobs[id]
 	ok = ok && j.kind == "crawl"
 	var done, status int
@@ -378,7 +364,7 @@ func (s *Server) handleCancel(w http.ResponseWriter, r *http.Request) {
 	default:
 		body["status"] = "completed"
 	}
-	s.writeJSON(w, http.StatusOK, body)
+	fakehttp.WriteJSON(w, http.StatusOK, body)
 }
 
 func jobID(n int) string { return fmt.Sprintf("%08x-a17e-4b1a-9c3d-%012x", n, n) }
@@ -398,7 +384,7 @@ func (s *Server) accept(w http.ResponseWriter, r *http.Request, j *job, answer m
 		}
 	}
 	for _, t := range targets {
-		name, arg := magic(t)
+		name, arg := fakehttp.Magic(t)
 		switch name {
 		case "pending":
 			j.pending = true
@@ -413,7 +399,7 @@ func (s *Server) accept(w http.ResponseWriter, r *http.Request, j *job, answer m
 	}
 	accept := 0
 	for _, t := range targets {
-		if name, _ := magic(t); name == "gateway_timeout" {
+		if name, _ := fakehttp.Magic(t); name == "gateway_timeout" {
 			accept = http.StatusGatewayTimeout
 		}
 	}
@@ -438,7 +424,7 @@ func (s *Server) accept(w http.ResponseWriter, r *http.Request, j *job, answer m
 	s.mu.Unlock()
 
 	if accept != 0 {
-		s.writeJSON(w, accept, map[string]any{"detail": map[string]any{
+		fakehttp.WriteJSON(w, accept, map[string]any{"detail": map[string]any{
 			"message":                "Gateway timeout: the request took too long. The job may still be running.",
 			"credits_status":         "reserved",
 			"estimated_completion_s": 30,
@@ -451,7 +437,7 @@ func (s *Server) accept(w http.ResponseWriter, r *http.Request, j *job, answer m
 	}
 	answer[field] = j.id
 	answer["created_at"] = j.created.UTC().Format(time.RFC3339)
-	s.writeJSON(w, http.StatusAccepted, answer)
+	fakehttp.WriteJSON(w, http.StatusAccepted, answer)
 }
 
 // handleJob serves a poll of the given kind.
@@ -472,13 +458,13 @@ func (s *Server) handleJob(kind string) http.HandlerFunc {
 		}
 		switch kind {
 		case "scrape":
-			s.writeJSON(w, http.StatusOK, s.scrapeJob(j))
+			fakehttp.WriteJSON(w, http.StatusOK, s.scrapeJob(j))
 		case "batch":
-			s.writeJSON(w, http.StatusOK, s.batchJob(j))
+			fakehttp.WriteJSON(w, http.StatusOK, s.batchJob(j))
 		case "crawl":
-			s.writeJSON(w, http.StatusOK, s.crawlJob(j, r.URL.Query().Get("include_results") == "true"))
+			fakehttp.WriteJSON(w, http.StatusOK, s.crawlJob(j, r.URL.Query().Get("include_results") == "true"))
 		case "search":
-			s.writeJSON(w, http.StatusOK, s.searchJob(j))
+			fakehttp.WriteJSON(w, http.StatusOK, s.searchJob(j))
 		}
 	}
 }
@@ -530,7 +516,7 @@ func (s *Server) batchJob(j *job) map[string]any {
 	ok, failed := 0, 0
 	for i := range j.items {
 		it := &j.items[i]
-		if msg := failureFor(magic(it.URL)); msg != "" {
+		if msg := failureFor(fakehttp.Magic(it.URL)); msg != "" {
 			items[i] = map[string]any{"url": it.URL, "status": "failed", "error": msg, "result": nil}
 			failed++
 			continue
@@ -595,7 +581,7 @@ func (s *Server) crawlJob(j *job, results bool) map[string]any {
 			b["status"] = "discovering"
 		}
 	}
-	name, _ := magic(j.url)
+	name, _ := fakehttp.Magic(j.url)
 	urls := CrawlURLs(j.url, done)
 	pages := make([]map[string]any, len(urls))
 	ok := 0
@@ -651,7 +637,7 @@ func (s *Server) searchResult(j *job) map[string]any {
 
 // document is one scrape result in the sync answer's shape.
 func (s *Server) document(in *scrapeIn, u string) map[string]any {
-	name, _ := magic(u)
+	name, _ := fakehttp.Magic(u)
 	formats := in.Formats
 	if len(formats) == 0 {
 		formats = []string{"markdown"}
@@ -721,7 +707,7 @@ func (s *Server) document(in *scrapeIn, u string) map[string]any {
 
 // size is the markdown size for u: its size:<n> magic, else WithPageSize.
 func (s *Server) size(u string) int {
-	if name, arg := magic(u); name == "size" {
+	if name, arg := fakehttp.Magic(u); name == "size" {
 		if n, err := strconv.Atoi(arg); err == nil {
 			return n
 		}

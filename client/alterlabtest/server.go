@@ -1,20 +1,15 @@
 package alterlabtest
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
-	"io"
-	"net"
 	"net/http"
 	"net/http/httptest"
-	"net/http/httptrace"
-	"net/url"
 	"strconv"
 	"sync"
-	"syscall"
 	"testing"
 	"time"
+
+	"github.com/scrapemcp/scrapemcp/client/internal/fakehttp"
 )
 
 // Routes, as Count, Script and Bodies name them.
@@ -55,22 +50,16 @@ type Server struct {
 	balWarn   string
 	now       func() time.Time
 
+	*fakehttp.Log[Fault]
 	mux       *http.ServeMux
 	done      chan struct{} // closed to release hung handlers
 	closeOnce sync.Once
+	window    fakehttp.Window // accepted submits, account-wide
 
-	mu      sync.Mutex
-	scripts map[string][]Fault
-	counts  map[string]int
-	bodies  map[string][][]byte
-	queries map[string][]url.Values
-	jobs    map[string]*job
-	order   []string
-	window  []time.Time // accepted submits in the last minute, account-wide
-	cancels []string
-	answers map[string]map[int]int
-	seq     int
-	reqs    int
+	mu    sync.Mutex
+	jobs  map[string]*job
+	order []string
+	seq   int
 }
 
 // Option configures a Server.
@@ -111,8 +100,7 @@ func WithBalance(balance, warning string) Option {
 // New returns a fake AlterLab API.
 func New(opts ...Option) *Server {
 	s := &Server{key: DefaultKey, polls: 1, syncLimit: 1 << 20, balance: DefaultBalance, now: time.Now, done: make(chan struct{}),
-		scripts: map[string][]Fault{}, counts: map[string]int{}, bodies: map[string][][]byte{}, queries: map[string][]url.Values{},
-		jobs: map[string]*job{}, answers: map[string]map[int]int{}}
+		Log: &fakehttp.Log[Fault]{}, jobs: map[string]*job{}}
 	for _, o := range opts {
 		o(s)
 	}
@@ -152,66 +140,8 @@ func (s *Server) Close() { s.closeOnce.Do(func() { close(s.done) }) }
 // Client returns an *http.Client that calls the handler in memory. Use it in
 // synctest bubbles. It reports the request as written (httptrace
 // WroteRequest) once the body is read, as a real transport would.
-func (s *Server) Client() *http.Client { return &http.Client{Transport: transport{s}} }
-
-// Script queues faults for route (e.g. RouteScrape), one per request.
-func (s *Server) Script(route string, faults ...Fault) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.scripts[route] = append(s.scripts[route], faults...)
-}
-
-// Count is how many requests route has received, whatever their answer.
-func (s *Server) Count(route string) int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.counts[route]
-}
-
-// Bodies returns every request body route received, in order.
-func (s *Server) Bodies(route string) [][]byte {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return append([][]byte(nil), s.bodies[route]...)
-}
-
-// LastBody is the most recent request body on route, or nil.
-func (s *Server) LastBody(route string) []byte {
-	b := s.Bodies(route)
-	if len(b) == 0 {
-		return nil
-	}
-	return b[len(b)-1]
-}
-
-// LastJSON decodes LastBody as a JSON object (nil if none or not an object).
-func (s *Server) LastJSON(route string) map[string]any {
-	var m map[string]any
-	_ = json.Unmarshal(s.LastBody(route), &m)
-	return m
-}
-
-// LastQuery is the query string of the most recent request on route.
-func (s *Server) LastQuery(route string) url.Values {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	q := s.queries[route]
-	if len(q) == 0 {
-		return nil
-	}
-	return q[len(q)-1]
-}
-
-// Statuses counts the HTTP statuses route has answered, e.g. {200: 100,
-// 429: 4}. Requests dropped or hung by a fault have none.
-func (s *Server) Statuses(route string) map[int]int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	out := map[int]int{}
-	for k, v := range s.answers[route] {
-		out[k] = v
-	}
-	return out
+func (s *Server) Client() *http.Client {
+	return fakehttp.Client(s.route, fakehttp.Dispatcher(s.Log, s.serve, Fault.connection))
 }
 
 // JobIDs lists the jobs created (scrape jobs, batches, crawls, async
@@ -222,33 +152,12 @@ func (s *Server) JobIDs() []string {
 	return append([]string(nil), s.order...)
 }
 
-// Cancels lists the cancel calls seen ("DELETE /api/v1/crawl/<id>").
-func (s *Server) Cancels() []string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return append([]string(nil), s.cancels...)
-}
-
 // route names the request the way Count and Script do.
 func (s *Server) route(r *http.Request) string {
 	if _, p := s.mux.Handler(r); p != "" && p != "/" {
 		return p
 	}
 	return r.Method + " " + r.URL.Path
-}
-
-// take counts the request and pops its scripted fault, if any.
-func (s *Server) take(route string) *Fault {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.counts[route]++
-	q := s.scripts[route]
-	if len(q) == 0 {
-		return nil
-	}
-	f := q[0]
-	s.scripts[route] = q[1:]
-	return &f
 }
 
 type ctxKey struct{}
@@ -271,17 +180,12 @@ func from(r *http.Request) *request {
 // ServeHTTP implements http.Handler.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	route := s.route(r)
-	s.serve(w, r, route, s.take(route))
+	s.serve(w, r, route, fakehttp.Take(s.Log, route))
 }
 
 func (s *Server) serve(w http.ResponseWriter, r *http.Request, route string, f *Fault) {
-	body, _ := io.ReadAll(io.LimitReader(r.Body, 16<<20))
-	s.mu.Lock()
-	s.bodies[route] = append(s.bodies[route], body)
-	s.queries[route] = append(s.queries[route], r.URL.Query())
-	s.reqs++
-	id := "req_" + jobID(s.reqs)
-	s.mu.Unlock()
+	body, n := fakehttp.Record(s.Log, route, r)
+	id := "req_" + jobID(n)
 	w.Header().Set("X-Request-Id", id)
 	s.limitHeaders(w.Header())
 	if s.balance != "" {
@@ -291,29 +195,14 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request, route string, f *
 		w.Header().Set("X-AlterLab-Balance-Warning", s.balWarn)
 	}
 
-	if f != nil && f.conn != "" {
-		// Served over a socket, both kinds can only drop the connection.
-		if hj, ok := w.(http.Hijacker); ok {
-			if c, _, err := hj.Hijack(); err == nil {
-				_ = c.Close()
-			}
-		}
+	if f != nil && f.conn != fakehttp.Answer {
+		fakehttp.Drop(w) // served over a socket, a fault can only drop the connection
 		return
 	}
-	sw := &statusWriter{ResponseWriter: w}
-	defer func() {
-		if sw.status != 0 {
-			s.mu.Lock()
-			if s.answers[route] == nil {
-				s.answers[route] = map[int]int{}
-			}
-			s.answers[route][sw.status]++
-			s.mu.Unlock()
-		}
-	}()
-	w = sw
+	w, done := fakehttp.Tally(s.Log, route, w)
+	defer done()
 	if f != nil && f.hang {
-		s.hang(r)
+		fakehttp.Hold(r, s.done)
 		return
 	}
 	if f != nil && !f.modifies {
@@ -340,13 +229,6 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request, route string, f *
 	s.mux.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), ctxKey{}, rq)))
 }
 
-func (s *Server) hang(r *http.Request) {
-	select {
-	case <-r.Context().Done():
-	case <-s.done:
-	}
-}
-
 // limit is the plan's requests per minute the headers describe.
 func (s *Server) limit() int {
 	if s.perMin > 0 {
@@ -355,123 +237,22 @@ func (s *Server) limit() int {
 	return 60
 }
 
-// trim drops submits older than a minute; s.mu must be held.
-func (s *Server) trim(now time.Time) {
-	for len(s.window) > 0 && !s.window[0].After(now.Add(-time.Minute)) {
-		s.window = s.window[1:]
-	}
-}
-
 // limitHeaders sets the X-RateLimit-* headers AlterLab sends on every
 // answer: the limit, what is left of it, and the Unix time the oldest
 // request in the window stops counting.
 func (s *Server) limitHeaders(h http.Header) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	now := s.now()
-	s.trim(now)
-	reset := now.Add(time.Minute)
-	if len(s.window) > 0 {
-		reset = s.window[0].Add(time.Minute)
-	}
+	used, reset := s.window.State(s.now())
 	h.Set("X-RateLimit-Limit", strconv.Itoa(s.limit()))
-	h.Set("X-RateLimit-Remaining", strconv.Itoa(max(s.limit()-len(s.window), 0)))
+	h.Set("X-RateLimit-Remaining", strconv.Itoa(max(s.limit()-used, 0)))
 	h.Set("X-RateLimit-Reset", strconv.FormatInt((reset.UnixNano()+int64(time.Second)-1)/int64(time.Second), 10))
 }
 
 // admit applies the sliding-window limit; wait is how long until a slot
 // frees when it refuses.
-func (s *Server) admit() (wait time.Duration, ok bool) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	now := s.now()
-	s.trim(now)
-	if s.perMin > 0 && len(s.window) >= s.perMin {
-		return max(s.window[0].Add(time.Minute).Sub(now), time.Second), false
-	}
-	s.window = append(s.window, now)
-	return 0, true
-}
+func (s *Server) admit() (wait time.Duration, ok bool) { return s.window.Admit(s.now(), s.perMin) }
 
 // fail writes a fault's answer.
-func (s *Server) fail(w http.ResponseWriter, r *http.Request, f Fault) {
+func (s *Server) fail(w http.ResponseWriter, _ *http.Request, f Fault) {
 	ct, b := f.body(w.Header().Get("X-Request-Id"))
-	for k, vs := range f.header {
-		w.Header()[k] = append([]string(nil), vs...)
-	}
-	w.Header().Set("Content-Type", ct)
-	w.WriteHeader(f.status)
-	_, _ = w.Write(b)
-}
-
-func (s *Server) writeJSON(w http.ResponseWriter, status int, v any) {
-	b, _ := json.Marshal(v)
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(status)
-	_, _ = w.Write(b)
-}
-
-// statusWriter remembers the status written, for Statuses.
-type statusWriter struct {
-	http.ResponseWriter
-	status int
-}
-
-func (w *statusWriter) WriteHeader(code int) {
-	if w.status == 0 {
-		w.status = code
-	}
-	w.ResponseWriter.WriteHeader(code)
-}
-
-func (w *statusWriter) Write(b []byte) (int, error) {
-	if w.status == 0 {
-		w.status = http.StatusOK
-	}
-	return w.ResponseWriter.Write(b)
-}
-
-// transport is Client()'s RoundTripper.
-type transport struct{ s *Server }
-
-func (t transport) RoundTrip(req *http.Request) (*http.Response, error) {
-	s := t.s
-	ctx := req.Context()
-	if err := ctx.Err(); err != nil {
-		return nil, err // a real transport does not dial for a dead context
-	}
-	route := s.route(req)
-	f := s.take(route)
-	if f != nil && f.conn == "refused" {
-		if req.Body != nil {
-			_ = req.Body.Close()
-		}
-		return nil, &net.OpError{Op: "dial", Net: "tcp", Err: syscall.ECONNREFUSED}
-	}
-	var body []byte
-	if req.Body != nil {
-		body, _ = io.ReadAll(req.Body)
-		_ = req.Body.Close()
-	}
-	if tr := httptrace.ContextClientTrace(ctx); tr != nil && tr.WroteRequest != nil {
-		tr.WroteRequest(httptrace.WroteRequestInfo{})
-	}
-	r := req.Clone(ctx)
-	r.Body = io.NopCloser(bytes.NewReader(body))
-	r.RemoteAddr, r.RequestURI = "127.0.0.1:40000", req.URL.RequestURI()
-	rec := httptest.NewRecorder()
-	if f != nil && f.conn == "reset" {
-		served := *f
-		served.conn = ""
-		served.modifies = true // served normally, the answer is lost
-		s.serve(rec, r, route, &served)
-		return nil, &net.OpError{Op: "read", Net: "tcp", Err: syscall.ECONNRESET}
-	}
-	s.serve(rec, r, route, f)
-	if err := ctx.Err(); err != nil {
-		return nil, err
-	}
-	res := rec.Result()
-	res.Request = req
-	return res, nil
+	fakehttp.Write(w, f.header, ct, f.status, b)
 }

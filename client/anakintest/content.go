@@ -4,45 +4,18 @@ import (
 	"encoding/json"
 	"fmt"
 	"html"
-	"net/url"
 	"strings"
-	"unicode/utf8"
+
+	"github.com/scrapemcp/scrapemcp/client/internal/fakehttp"
 )
 
 // Title is the heading the fake gives the page at u.
-func Title(u string) string {
-	p, err := url.Parse(u)
-	if err != nil || p.Host == "" {
-		return "Fake page"
-	}
-	path := strings.Trim(p.Path, "/")
-	if path == "" {
-		return p.Host
-	}
-	return p.Host + " / " + path
-}
+func Title(u string) string { return fakehttp.Title(u) }
 
 // Markdown is the page the fake returns for u: a heading, the URL, a few
 // links, deterministic prose. size > 0 pads or cuts it to exactly size bytes
 // (at a rune boundary).
-func Markdown(u string, size int) string {
-	var b strings.Builder
-	fmt.Fprintf(&b, "# %s\n\nSource: %s\n\nThis is the fake Anakin rendering of %s. Its content is generated from the URL, so the same URL always reads the same.\n\n## Links\n\n", Title(u), u, u)
-	for _, l := range Links(u) {
-		fmt.Fprintf(&b, "- [%s](%s)\n", l.Text, l.Href)
-	}
-	if size <= 0 {
-		return b.String()
-	}
-	for i := 1; b.Len() < size; i++ {
-		fmt.Fprintf(&b, "\nParagraph %d of %s: lorem ipsum dolor sit amet, consectetur adipiscing elit.\n", i, u)
-	}
-	s := b.String()[:size]
-	for !utf8.ValidString(s) {
-		s = s[:len(s)-1]
-	}
-	return s
-}
+func Markdown(u string, size int) string { return fakehttp.Markdown("Anakin", u, size) }
 
 // HTML is the page's HTML form.
 func HTML(u string) string {
@@ -64,82 +37,16 @@ type Link struct {
 
 // Links are the links on the page at u: a few same-site pages.
 func Links(u string) []Link {
-	base := siteBase(u)
-	return []Link{{base + "/about", "About"}, {base + "/docs", "Docs"}, {base + "/blog", "Blog"}}
-}
-
-func siteBase(u string) string {
-	p, err := url.Parse(u)
-	if err != nil || p.Host == "" {
-		return "https://example.com"
+	var out []Link
+	for _, l := range fakehttp.Links(u) {
+		out = append(out, Link{Href: l.URL, Text: l.Text})
 	}
-	return p.Scheme + "://" + p.Host
+	return out
 }
 
 // generatedJSON fills the schema's top-level properties with values derived
 // from the URL, wrapped in {"data": …} as Anakin documents it.
 func generatedJSON(u string, schema json.RawMessage) map[string]any {
-	var s struct {
-		Properties map[string]struct {
-			Type any `json:"type"`
-		} `json:"properties"`
-	}
-	_ = json.Unmarshal(schema, &s)
-	data := map[string]any{}
-	if len(s.Properties) == 0 {
-		data["title"], data["url"] = Title(u), u
-	}
-	for name, p := range s.Properties {
-		t, _ := p.Type.(string)
-		if list, ok := p.Type.([]any); ok && len(list) > 0 {
-			t, _ = list[0].(string)
-		}
-		switch t {
-		case "number", "integer":
-			data[name] = 42
-		case "boolean":
-			data[name] = true
-		case "array":
-			data[name] = []any{}
-		case "object":
-			data[name] = map[string]any{}
-		default:
-			data[name] = name + " of " + u
-		}
-	}
+	data, _ := fakehttp.SchemaValues(u, schema)
 	return map[string]any{"data": data}
-}
-
-// crawlURLs are the pages a crawl of start finds: start, then numbered pages
-// of the same site.
-func crawlURLs(start string, n int) []string {
-	out := make([]string, 0, n)
-	if n > 0 {
-		out = append(out, start)
-	}
-	base := siteBase(start)
-	for i := 1; len(out) < n; i++ {
-		out = append(out, fmt.Sprintf("%s/page-%d", base, i))
-	}
-	return out
-}
-
-// mapLinks are the URLs a map of start lists.
-func mapLinks(start string, limit int, search string, subdomains bool) []string {
-	base := siteBase(start)
-	slug := strings.ToLower(strings.Join(strings.Fields(search), "-"))
-	out := make([]string, 0, limit)
-	out = append(out, base+"/")
-	for i := 1; len(out) < limit; i++ {
-		switch {
-		case slug != "":
-			out = append(out, fmt.Sprintf("%s/%s-%d", base, url.PathEscape(slug), i))
-		case subdomains && i%10 == 0:
-			p, _ := url.Parse(base)
-			out = append(out, fmt.Sprintf("%s://blog.%s/post-%d", p.Scheme, p.Host, i))
-		default:
-			out = append(out, fmt.Sprintf("%s/page-%d", base, i))
-		}
-	}
-	return out[:min(len(out), limit)]
 }

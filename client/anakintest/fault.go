@@ -3,7 +3,8 @@ package anakintest
 import (
 	"encoding/json"
 	"net/http"
-	"strings"
+
+	"github.com/scrapemcp/scrapemcp/client/internal/fakehttp"
 )
 
 // Envelope is one of the error body shapes Anakin uses.
@@ -31,8 +32,8 @@ type Fault struct {
 	raw      *string
 	header   http.Header
 	hang     bool
-	conn     string // "refused" or "reset"; Client() only
-	accept   int    // create the job, then answer this status
+	conn     fakehttp.Conn
+	accept   int // create the job, then answer this status
 	pending  bool
 	fail     string
 	idField  string
@@ -70,11 +71,7 @@ func Raw(status int, body string) Fault {
 func Malformed() Fault { return Raw(http.StatusOK, `{"jobId": "job-malformed", "status": "pend`) }
 
 // HTMLPage answers status with a proxy's HTML error page.
-func HTMLPage(status int) Fault {
-	t := http.StatusText(status)
-	return Raw(status, "<html>\r\n<head><title>"+itoa(status)+" "+t+"</title></head>\r\n<body>\r\n<center><h1>"+
-		itoa(status)+" "+t+"</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n")
-}
+func HTMLPage(status int) Fault { return Raw(status, fakehttp.ErrorPage(status, "nginx")) }
 
 // Hang sends no answer until the request's context ends (or the server is
 // closed).
@@ -99,29 +96,29 @@ func IDField(name string) Fault { return Fault{idField: name, modifies: true} }
 
 // ConnRefused fails the request before it is written, as a refused dial
 // does. Only Client() can do this; a real server sees nothing.
-func ConnRefused() Fault { return Fault{conn: "refused"} }
+func ConnRefused() Fault { return Fault{conn: fakehttp.Refused} }
 
 // ResetAfterWrite lets the request be written and served (a submit creates
 // its job), then drops the connection before any answer.
-func ResetAfterWrite() Fault { return Fault{conn: "reset"} }
+func ResetAfterWrite() Fault { return Fault{conn: fakehttp.Reset} }
+
+// connection is what f does to the connection, and the fault the request
+// is served with: a reset is served as a plain job modifier (a submit
+// creates its job), and its answer is then lost.
+func (f Fault) connection() (fakehttp.Conn, Fault) {
+	conn := f.conn
+	if conn == fakehttp.Reset {
+		f.conn, f.modifies = fakehttp.Answer, true
+	}
+	return conn, f
+}
 
 // Repeat returns n copies of f, for Script.
-func Repeat(n int, f Fault) []Fault {
-	out := make([]Fault, n)
-	for i := range out {
-		out[i] = f
-	}
-	return out
-}
+func Repeat(n int, f Fault) []Fault { return fakehttp.Repeat(n, f) }
 
 // With adds a response header.
 func (f Fault) With(key, value string) Fault {
-	h := f.header.Clone()
-	if h == nil {
-		h = http.Header{}
-	}
-	h.Add(key, value)
-	f.header = h
+	f.header = fakehttp.WithHeader(f.header, key, value)
 	return f
 }
 
@@ -134,24 +131,14 @@ func (f Fault) WithRequestID(id string) Fault { return f.With("X-Request-Id", id
 // WithDetails adds fields to the error object (inside "error" for Wire,
 // top level otherwise), e.g. balance and required on a 402.
 func (f Fault) WithDetails(d map[string]any) Fault {
-	m := make(map[string]any, len(f.details)+len(d))
-	for k, v := range f.details {
-		m[k] = v
-	}
-	for k, v := range d {
-		m[k] = v
-	}
-	f.details = m
+	f.details = fakehttp.Merge(f.details, d)
 	return f
 }
 
 // body renders the fault's answer.
 func (f Fault) body() (contentType string, b []byte) {
 	if f.raw != nil {
-		if strings.HasPrefix(strings.TrimSpace(*f.raw), "<") {
-			return "text/html; charset=utf-8", []byte(*f.raw)
-		}
-		return "application/json", []byte(*f.raw)
+		return fakehttp.RawBody(*f.raw)
 	}
 	m := map[string]any{}
 	switch f.env {
@@ -179,9 +166,4 @@ func (f Fault) body() (contentType string, b []byte) {
 	}
 	b, _ = json.Marshal(m)
 	return "application/json", b
-}
-
-func itoa(n int) string {
-	b, _ := json.Marshal(n)
-	return string(b)
 }

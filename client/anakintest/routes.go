@@ -8,6 +8,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/scrapemcp/scrapemcp/client/internal/fakehttp"
 )
 
 // job is one async job of any kind.
@@ -29,22 +31,6 @@ type job struct {
 	pending bool
 	fail    string
 	created time.Time
-}
-
-// magic reads fake=<name>[:<arg>] from a target URL's query (or any text
-// for search prompts).
-func magic(s string) (name, arg string) {
-	v := ""
-	if u, err := url.Parse(s); err == nil && u.Scheme != "" {
-		v = u.Query().Get("fake")
-	}
-	if v == "" {
-		if i := strings.Index(s, "fake="); i >= 0 {
-			v = strings.Fields(s[i+len("fake="):] + " ")[0]
-		}
-	}
-	name, arg, _ = strings.Cut(v, ":")
-	return name, arg
 }
 
 // rejection is the submit-time answer a magic name asks for, if any.
@@ -98,7 +84,7 @@ func failureFor(name, arg string) string {
 // reports whether it answered.
 func (s *Server) preflight(w http.ResponseWriter, r *http.Request, targets ...string) bool {
 	for _, t := range targets {
-		name, _ := magic(t)
+		name, _ := fakehttp.Magic(t)
 		f, ok := rejection(name)
 		if !ok {
 			continue
@@ -308,13 +294,11 @@ func (s *Server) handleSearch(w http.ResponseWriter, r *http.Request) {
 	s.seq++
 	id := jobID(s.seq)
 	s.mu.Unlock()
-	s.writeJSON(w, http.StatusOK, map[string]any{"id": id, "results": results})
+	fakehttp.WriteJSON(w, http.StatusOK, map[string]any{"id": id, "results": results})
 }
 
 func (s *Server) handleCancel(w http.ResponseWriter, r *http.Request) {
-	s.mu.Lock()
-	s.cancels = append(s.cancels, r.Method+" "+r.URL.Path)
-	s.mu.Unlock()
+	fakehttp.RecordCancel(s.Log, r)
 	s.fail(w, r, Error(http.StatusNotFound, Flat, "not_found", "Cannot "+r.Method+" "+r.URL.Path))
 }
 
@@ -325,7 +309,7 @@ func jobID(n int) string { return fmt.Sprintf("%08x-fa4e-4a4b-8c1d-%012x", n, n)
 func (s *Server) accept(w http.ResponseWriter, r *http.Request, j *job, answer map[string]any) {
 	j.need = s.polls
 	for _, t := range append([]string{j.url}, j.urls...) {
-		name, arg := magic(t)
+		name, arg := fakehttp.Magic(t)
 		switch name {
 		case "pending":
 			j.pending = true
@@ -366,7 +350,7 @@ func (s *Server) accept(w http.ResponseWriter, r *http.Request, j *job, answer m
 		field = f.idField
 	}
 	answer[field] = j.id
-	s.writeJSON(w, http.StatusAccepted, answer)
+	fakehttp.WriteJSON(w, http.StatusAccepted, answer)
 }
 
 // handleJob serves a poll of the given kinds.
@@ -387,7 +371,7 @@ func (s *Server) handleJob(kinds ...string) http.HandlerFunc {
 			return
 		}
 		status, body := s.snapshot(j)
-		s.writeJSON(w, status, body)
+		fakehttp.WriteJSON(w, status, body)
 	}
 }
 
@@ -435,7 +419,7 @@ func (s *Server) snapshot(j *job) (int, map[string]any) {
 		results, ok := make([]map[string]any, len(j.urls)), 0
 		for i, u := range j.urls {
 			d := map[string]any{"index": i, "url": u, "durationMs": 900}
-			if msg := failureFor(magic(u)); msg != "" {
+			if msg := failureFor(fakehttp.Magic(u)); msg != "" {
 				d["status"], d["error"] = "failed", msg
 			} else {
 				for k, v := range s.document(j, u) {
@@ -451,8 +435,8 @@ func (s *Server) snapshot(j *job) (int, map[string]any) {
 			b["status"], b["error"] = "failed", "All URLs in the batch failed"
 		}
 	case "crawl":
-		name, _ := magic(j.url)
-		urls := crawlURLs(j.url, j.maxPages)
+		name, _ := fakehttp.Magic(j.url)
+		urls := fakehttp.CrawlURLs(j.url, j.maxPages)
 		results := make([]map[string]any, len(urls))
 		done := 0
 		for i, u := range urls {
@@ -467,7 +451,7 @@ func (s *Server) snapshot(j *job) (int, map[string]any) {
 		}
 		b["totalPages"], b["completedPages"], b["results"] = len(urls), done, results
 	case "map":
-		links := mapLinks(j.url, j.limit, j.search, j.subdoms)
+		links := fakehttp.MapURLs(j.url, j.limit, j.search, j.subdoms)
 		b["links"], b["totalLinks"] = links, len(links)
 	}
 	return http.StatusOK, b
@@ -476,7 +460,7 @@ func (s *Server) snapshot(j *job) (int, map[string]any) {
 // document is one completed page in the url-scraper's shape.
 func (s *Server) document(j *job, u string) map[string]any {
 	d := map[string]any{"markdown": Markdown(u, s.size(u)), "html": HTML(u), "cleanedHtml": HTML(u)}
-	name, _ := magic(u)
+	name, _ := fakehttp.Magic(u)
 	d["cached"] = name == "cached"
 	if contains(j.formats, "links") {
 		d["links"] = Links(u)
@@ -489,7 +473,7 @@ func (s *Server) document(j *job, u string) map[string]any {
 
 // size is the markdown size for u: its size:<n> magic, else WithPageSize.
 func (s *Server) size(u string) int {
-	if name, arg := magic(u); name == "size" {
+	if name, arg := fakehttp.Magic(u); name == "size" {
 		if n, err := strconv.Atoi(arg); err == nil {
 			return n
 		}
