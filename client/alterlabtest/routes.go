@@ -337,7 +337,7 @@ func (s *Server) handleSearch(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) handleCancel(w http.ResponseWriter, r *http.Request) {
 	id := r.PathValue("id")
-	fakehttp.RecordCancel(s.Log, r)
+	fakehttp.RecordCancel(s.requestLog, r)
 	s.mu.Lock()
 	j, ok := s.jobs[id]
 	ok = ok && j.kind == "crawl"

@@ -50,7 +50,7 @@ type Server struct {
 	balWarn   string
 	now       func() time.Time
 
-	*fakehttp.Log[Fault]
+	*requestLog
 	mux       *http.ServeMux
 	done      chan struct{} // closed to release hung handlers
 	closeOnce sync.Once
@@ -61,6 +61,11 @@ type Server struct {
 	order []string
 	seq   int
 }
+
+// requestLog is embedded under an unexported name so that its query
+// methods (Script, Count, Bodies, …) are the Server's without the log itself
+// being a field callers could replace.
+type requestLog = fakehttp.Log[Fault]
 
 // Option configures a Server.
 type Option func(*Server)
@@ -100,7 +105,7 @@ func WithBalance(balance, warning string) Option {
 // New returns a fake AlterLab API.
 func New(opts ...Option) *Server {
 	s := &Server{key: DefaultKey, polls: 1, syncLimit: 1 << 20, balance: DefaultBalance, now: time.Now, done: make(chan struct{}),
-		Log: &fakehttp.Log[Fault]{}, jobs: map[string]*job{}}
+		requestLog: &requestLog{}, jobs: map[string]*job{}}
 	for _, o := range opts {
 		o(s)
 	}
@@ -141,7 +146,7 @@ func (s *Server) Close() { s.closeOnce.Do(func() { close(s.done) }) }
 // synctest bubbles. It reports the request as written (httptrace
 // WroteRequest) once the body is read, as a real transport would.
 func (s *Server) Client() *http.Client {
-	return fakehttp.Client(s.route, fakehttp.Dispatcher(s.Log, s.serve, Fault.connection))
+	return fakehttp.Client(s.route, fakehttp.Dispatcher(s.requestLog, s.serve, Fault.connection))
 }
 
 // JobIDs lists the jobs created (scrape jobs, batches, crawls, async
@@ -153,12 +158,7 @@ func (s *Server) JobIDs() []string {
 }
 
 // route names the request the way Count and Script do.
-func (s *Server) route(r *http.Request) string {
-	if _, p := s.mux.Handler(r); p != "" && p != "/" {
-		return p
-	}
-	return r.Method + " " + r.URL.Path
-}
+func (s *Server) route(r *http.Request) string { return fakehttp.Route(s.mux, r) }
 
 type ctxKey struct{}
 
@@ -180,11 +180,11 @@ func from(r *http.Request) *request {
 // ServeHTTP implements http.Handler.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	route := s.route(r)
-	s.serve(w, r, route, fakehttp.Take(s.Log, route))
+	s.serve(w, r, route, fakehttp.Take(s.requestLog, route))
 }
 
 func (s *Server) serve(w http.ResponseWriter, r *http.Request, route string, f *Fault) {
-	body, n := fakehttp.Record(s.Log, route, r)
+	body, n := fakehttp.Record(s.requestLog, route, r)
 	id := "req_" + jobID(n)
 	w.Header().Set("X-Request-Id", id)
 	s.limitHeaders(w.Header())
@@ -199,7 +199,7 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request, route string, f *
 		fakehttp.Drop(w) // served over a socket, a fault can only drop the connection
 		return
 	}
-	w, done := fakehttp.Tally(s.Log, route, w)
+	w, done := fakehttp.Tally(s.requestLog, route, w)
 	defer done()
 	if f != nil && f.hang {
 		fakehttp.Hold(r, s.done)

@@ -298,7 +298,7 @@ func (s *Server) handleSearch(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) handleCancel(w http.ResponseWriter, r *http.Request) {
-	fakehttp.RecordCancel(s.Log, r)
+	fakehttp.RecordCancel(s.requestLog, r)
 	s.fail(w, r, Error(http.StatusNotFound, Flat, "not_found", "Cannot "+r.Method+" "+r.URL.Path))
 }
 

@@ -39,7 +39,7 @@ type Server struct {
 	pageSize int
 	now      func() time.Time
 
-	*fakehttp.Log[Fault]
+	*requestLog
 	mux       *http.ServeMux
 	done      chan struct{} // closed to release hung handlers
 	closeOnce sync.Once
@@ -50,6 +50,11 @@ type Server struct {
 	window map[string]*fakehttp.Window // per submit route
 	seq    int
 }
+
+// requestLog is embedded under an unexported name so that its query
+// methods (Script, Count, Bodies, …) are the Server's without the log itself
+// being a field callers could replace.
+type requestLog = fakehttp.Log[Fault]
 
 // Option configures a Server.
 type Option func(*Server)
@@ -75,7 +80,7 @@ func WithPageSize(n int) Option { return func(s *Server) { s.pageSize = n } }
 
 // New returns a fake Anakin API.
 func New(opts ...Option) *Server {
-	s := &Server{Log: &fakehttp.Log[Fault]{}, key: DefaultKey, polls: 1, now: time.Now, done: make(chan struct{}),
+	s := &Server{requestLog: &requestLog{}, key: DefaultKey, polls: 1, now: time.Now, done: make(chan struct{}),
 		jobs: map[string]*job{}, window: map[string]*fakehttp.Window{}}
 	for r := range submitRoutes {
 		s.window[r] = &fakehttp.Window{}
@@ -120,7 +125,7 @@ func (s *Server) Close() { s.closeOnce.Do(func() { close(s.done) }) }
 // synctest bubbles. It reports the request as written (httptrace
 // WroteRequest) once the body is read, as a real transport would.
 func (s *Server) Client() *http.Client {
-	return fakehttp.Client(s.route, fakehttp.Dispatcher(s.Log, s.serve, Fault.connection))
+	return fakehttp.Client(s.route, fakehttp.Dispatcher(s.requestLog, s.serve, Fault.connection))
 }
 
 // JobIDs lists the jobs created, in order.
@@ -131,12 +136,7 @@ func (s *Server) JobIDs() []string {
 }
 
 // route names the request the way Count and Script do.
-func (s *Server) route(r *http.Request) string {
-	if _, p := s.mux.Handler(r); p != "" && p != "/" {
-		return p
-	}
-	return r.Method + " " + r.URL.Path
-}
+func (s *Server) route(r *http.Request) string { return fakehttp.Route(s.mux, r) }
 
 type ctxKey struct{}
 
@@ -157,17 +157,17 @@ func from(r *http.Request) *request {
 // ServeHTTP implements http.Handler.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	route := s.route(r)
-	s.serve(w, r, route, fakehttp.Take(s.Log, route))
+	s.serve(w, r, route, fakehttp.Take(s.requestLog, route))
 }
 
 func (s *Server) serve(w http.ResponseWriter, r *http.Request, route string, f *Fault) {
-	body, n := fakehttp.Record(s.Log, route, r)
+	body, n := fakehttp.Record(s.requestLog, route, r)
 	w.Header().Set("X-Request-Id", "req-"+strconv.Itoa(n))
 	if f != nil && f.conn != fakehttp.Answer {
 		fakehttp.Drop(w) // served over a socket, a fault can only drop the connection
 		return
 	}
-	w, done := fakehttp.Tally(s.Log, route, w)
+	w, done := fakehttp.Tally(s.requestLog, route, w)
 	defer done()
 	if f != nil && f.hang {
 		fakehttp.Hold(r, s.done)

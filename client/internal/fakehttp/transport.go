@@ -24,6 +24,16 @@ const (
 	Reset
 )
 
+// Route names a request by the mux pattern that serves it ("GET
+// /v1/crawl/{id}"), so that tests script and count by route, not by URL;
+// a request no pattern serves is named by its method and path.
+func Route(mux *http.ServeMux, r *http.Request) string {
+	if _, p := mux.Handler(r); p != "" && p != "/" {
+		return p
+	}
+	return r.Method + " " + r.URL.Path
+}
+
 // Drop closes the connection under w, which is all a socket-served
 // Refused or Reset fault can do.
 func Drop(w http.ResponseWriter) {
