@@ -100,17 +100,37 @@ func (c *sseClient) next() map[string]any {
 	}
 }
 
-// blockingServer has a tool that waits until its call is cancelled, and
-// reports when it has returned.
-func blockingServer() (*server.SSEServer, chan struct{}) {
+// blocker is a server with a tool that waits until its call is cancelled.
+// started and returned let the test follow the call: mcp-go handles each
+// POST in its own goroutine, so a cancellation sent before the call has
+// started would find nothing to cancel.
+type blocker struct {
+	h        *server.SSEServer
+	started  chan struct{}
+	returned chan struct{}
+}
+
+func blockingServer() *blocker {
+	b := &blocker{started: make(chan struct{}, 1), returned: make(chan struct{}, 1)}
 	s := server.NewMCPServer("t", "0")
-	returned := make(chan struct{}, 1)
 	s.AddTool(mcp.NewTool("block"), func(ctx context.Context, _ mcp.CallToolRequest) (*mcp.CallToolResult, error) {
+		b.started <- struct{}{}
 		<-ctx.Done()
-		defer func() { returned <- struct{}{} }()
+		defer func() { b.returned <- struct{}{} }()
 		return nil, ctx.Err()
 	})
-	return server.NewSSEServer(s, server.WithUseFullURLForMessageEndpoint(false)), returned
+	b.h = server.NewSSEServer(s, server.WithUseFullURLForMessageEndpoint(false))
+	return b
+}
+
+// wait fails the test rather than hang it when ch stays empty.
+func wait(t *testing.T, ch chan struct{}, what string) {
+	t.Helper()
+	select {
+	case <-ch:
+	case <-time.After(20 * time.Second):
+		t.Fatalf("the blocking call never %s", what)
+	}
 }
 
 const (
@@ -121,14 +141,15 @@ const (
 
 // cancelThenPing cancels request 7 and returns the ids of the answers that
 // arrive up to and including the answer to a later ping.
-func cancelThenPing(t *testing.T, h http.Handler, returned chan struct{}) []any {
+func cancelThenPing(t *testing.T, b *blocker, h http.Handler) []any {
 	c := dialSSE(t, h)
 	c.post(initMsg)
 	c.next()
 	c.post(`{"jsonrpc":"2.0","method":"notifications/initialized"}`)
 	c.post(blockMsg)
+	wait(t, b.started, "started")
 	c.post(cancelMsg)
-	<-returned
+	wait(t, b.returned, "returned after its cancellation")
 	// The error for 7 is queued as soon as its handler returns; two round
 	// trips later it has had every chance to reach the stream.
 	var ids []any
@@ -146,8 +167,8 @@ func cancelThenPing(t *testing.T, h http.Handler, returned chan struct{}) []any 
 }
 
 func TestSSECancelledRequestGetsNoErrorEvent(t *testing.T) {
-	h, returned := blockingServer()
-	ids := cancelThenPing(t, newSSECancels().wrap(h), returned)
+	b := blockingServer()
+	ids := cancelThenPing(t, b, newSSECancels().wrap(b.h))
 	for _, id := range ids {
 		if id == float64(7) {
 			t.Fatalf("an answer to cancelled request 7 was sent; answers: %v", ids)
@@ -158,8 +179,8 @@ func TestSSECancelledRequestGetsNoErrorEvent(t *testing.T) {
 // The filter only matters if mcp-go sends the error; if a new mcp-go stops
 // doing so, this says the filter can go.
 func TestSSEWithoutFilterMCPGoAnswersCancelledRequests(t *testing.T) {
-	h, returned := blockingServer()
-	ids := cancelThenPing(t, h, returned)
+	b := blockingServer()
+	ids := cancelThenPing(t, b, b.h)
 	for _, id := range ids {
 		if id == float64(7) {
 			return
@@ -169,12 +190,12 @@ func TestSSEWithoutFilterMCPGoAnswersCancelledRequests(t *testing.T) {
 }
 
 func TestSSEFilterForgetsEndedStreamsAndUnknownSessions(t *testing.T) {
-	h, returned := blockingServer()
+	b := blockingServer()
 	c := newSSECancels()
-	t.Run("stream", func(t *testing.T) { cancelThenPing(t, c.wrap(h), returned) })
+	t.Run("stream", func(t *testing.T) { cancelThenPing(t, b, c.wrap(b.h)) })
 	// The subtest's cleanup closed its server, which waits for the stream's
 	// handler to return.
-	srv := httptest.NewServer(c.wrap(h))
+	srv := httptest.NewServer(c.wrap(b.h))
 	defer srv.Close()
 	res, err := http.Post(srv.URL+"/message?sessionId=made-up", "application/json", strings.NewReader(cancelMsg))
 	if err != nil {
