@@ -39,7 +39,9 @@ const DefaultBalance = "$4.20"
 // submitRoutes start billed work; the rate limit applies to them.
 var submitRoutes = map[string]bool{RouteScrape: true, RouteBatch: true, RouteCrawl: true, RouteMap: true, RouteSearch: true}
 
-// Server is the fake AlterLab API. It is an http.Handler.
+// Server is the fake AlterLab API. It is an http.Handler. Its request log
+// scripts and reports what each route sees: Script, Count, Bodies, LastBody,
+// LastJSON, LastQuery, Statuses and Cancels.
 type Server struct {
 	key       string
 	polls     int
