@@ -32,6 +32,15 @@ const (
 	CodeRateLimitedLocally = "client_rate_limited"
 	// CodeNotFound: a job id or resource that does not exist (local jobs).
 	CodeNotFound = "not_found"
+	// CodeRedirectRefused: the API answered with a redirect to another host;
+	// following it would hand the API key to that host.
+	CodeRedirectRefused = "api_redirect_refused"
+	// CodeServerBusy: every tool-call slot of this server stayed taken for
+	// the whole queueing window.
+	CodeServerBusy = "server_busy"
+	// CodeShuttingDown: the server is stopping and no longer takes calls, or
+	// stopped this one before it finished.
+	CodeShuttingDown = "shutting_down"
 )
 
 // Local fetcher codes. They use the same errmap table as the providers.
@@ -48,6 +57,12 @@ const (
 	CodeTooManyRedirects   = "too_many_redirects"
 	CodeConnection         = "connection_failed"
 	CodeBrowserUnavailable = "browser_unavailable"
+	// CodeUnsupportedEncoding: a content coding we cannot or will not undo
+	// (unknown, or a chain longer than two).
+	CodeUnsupportedEncoding = "unsupported_encoding"
+	// CodePageTooComplex: the page is beyond the extraction budget (nesting,
+	// size or work) and no fallback rendering could be made.
+	CodePageTooComplex = "page_too_complex"
 )
 
 // Error is every failure the client reports. Provider API errors carry the

@@ -31,6 +31,12 @@ const (
 	CodeTooManyRedirects   = "too_many_redirects"
 	CodeConnection         = "connection_failed"
 	CodeBrowserUnavailable = "browser_unavailable"
+
+	CodeUnsupportedEncoding = "unsupported_encoding"
+	CodePageTooComplex      = "page_too_complex"
+	CodeRedirectRefused     = "api_redirect_refused"
+	CodeServerBusy          = "server_busy"
+	CodeShuttingDown        = "shutting_down"
 )
 
 // clientCodes apply to any provider (provider ""), looked up after the
@@ -58,6 +64,12 @@ var clientCodes = map[string]entry{
 		"The call was cancelled before it finished. Call again if the result is still needed."),
 	CodeSchemaMismatch: row(ChangeStrategy,
 		"The extracted data does not satisfy json_schema (the message names the first problem). Call again with a clearer prompt or a looser schema (fewer required fields)."),
+	CodeRedirectRefused: row(ReportIssue,
+		"The provider's API answered with a redirect to a different host. scrapemcp does not follow it, so the API key never leaves for a host you did not configure. Tell the user to check the *_API_URL setting (the message names both hosts); retrying will not help."),
+	CodeServerBusy: retry(5*time.Second,
+		"scrapemcp is already running as many tool calls as it allows (--max-concurrent) and none finished while this one waited. Wait retry_after_s seconds and call again unchanged; fewer calls in parallel avoid this."),
+	CodeShuttingDown: retry(10*time.Second,
+		"The scrapemcp server is shutting down and did not finish this call. Call again in retry_after_s seconds (a restarted or another replica will serve it); a crawl's job_id, when one is given, still works with job_status on API providers."),
 	CodeJobFailed: row(ReportIssue,
 		"The job failed upstream for a reason scrapemcp does not recognise (see the message). Try once more; if it fails again, try use_browser=true or another URL for the same information."),
 }
@@ -84,6 +96,10 @@ var localCodes = map[string]entry{
 		"The URL redirects too many times (probably a loop). Open the final URL directly or check the link."),
 	CodeConnection: retry(10*time.Second,
 		"The site refused or dropped the connection. Check the URL; if it is right, the site may be down — retry in a little while."),
+	CodeUnsupportedEncoding: row(ChangeStrategy,
+		"The site sent the page in a content coding the local fetcher will not undo (it decodes gzip, deflate and br, at most two layers). Nothing was read. Try another URL for the same content, or ask the user to configure an API provider (ANAKIN_API_KEY or ALTERLAB_API_KEY)."),
+	CodePageTooComplex: row(ChangeStrategy,
+		"The page is too large or too deeply nested for the local extractor's budget, so no readable text could be made from it. Try formats [\"links\"] or a more specific URL, or ask the user to configure an API provider (ANAKIN_API_KEY or ALTERLAB_API_KEY)."),
 	CodeBrowserUnavailable: row(ChangeStrategy,
 		"Browser rendering is not available on the local backend here. Call again without use_browser, or ask the user to configure an API provider (ANAKIN_API_KEY or ALTERLAB_API_KEY) that renders JavaScript."),
 }

@@ -33,6 +33,11 @@ func TestClientAndErrmapCodesAgree(t *testing.T) {
 		{client.CodeConnection, errmap.CodeConnection},
 		{client.CodeBrowserUnavailable, errmap.CodeBrowserUnavailable},
 		{CodeSchemaMismatch, errmap.CodeSchemaMismatch},
+		{client.CodeUnsupportedEncoding, errmap.CodeUnsupportedEncoding},
+		{client.CodePageTooComplex, errmap.CodePageTooComplex},
+		{client.CodeRedirectRefused, errmap.CodeRedirectRefused},
+		{client.CodeServerBusy, errmap.CodeServerBusy},
+		{client.CodeShuttingDown, errmap.CodeShuttingDown},
 	}
 	for _, p := range pairs {
 		if p[0] != p[1] {
