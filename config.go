@@ -31,6 +31,12 @@ type config struct {
 	crawlWait    time.Duration
 	output       string // call: text | json
 
+	maxConcurrent   int
+	shutdownTimeout time.Duration
+	allowOrigins    []string
+	insecureNoAuth  bool
+	maxConns        int
+
 	// Provider credentials and endpoints come from the variables their own
 	// SDKs use, not from flags, so keys never appear in a process listing.
 	anakinKey, anakinURL     string
@@ -58,6 +64,11 @@ var flagSpecs = []flagSpec{
 	{"workers", "32", "stdio: tool calls handled concurrently"},
 	{"crawl-wait", "50s", "how long crawl waits for results when the call gives no wait_s"},
 	{"output", "text", "call: print the result as text or json"},
+	{"max-concurrent", "0", "tool calls run at once across all clients and transports; more wait briefly, then get retry_later (0 = sized for this machine)"},
+	{"shutdown-timeout", "10s", "on SIGTERM/SIGINT, how long in-flight calls may run before they must answer with what they have"},
+	{"allow-origins", "", "sse/http: comma list of browser origins allowed besides same-origin and loopback pages (e.g. https://app.example), or *"},
+	{"insecure-no-auth", "false", "sse/http: allow listening on a non-loopback address without --auth-token"},
+	{"max-conns", "1024", "sse/http: open connections at most; more wait to be accepted"},
 }
 
 func envName(flagName string) string {
@@ -100,17 +111,18 @@ func parseArgs(args []string, getenv func(string) string, stderr io.Writer) (*co
 
 func buildConfig(v map[string]*string, getenv func(string) string) (*config, error) {
 	c := &config{
-		provider:    strings.ToLower(strings.TrimSpace(*v["provider"])),
-		addr:        *v["addr"],
-		allowHosts:  splitList(*v["allow-hosts"]),
-		userAgent:   *v["user-agent"],
-		tools:       splitList(*v["tools"]),
-		authToken:   *v["auth-token"],
-		output:      *v["output"],
-		anakinKey:   strings.TrimSpace(getenv("ANAKIN_API_KEY")),
-		anakinURL:   strings.TrimSpace(getenv("ANAKIN_API_URL")),
-		alterlabKey: strings.TrimSpace(getenv("ALTERLAB_API_KEY")),
-		alterlabURL: strings.TrimSpace(getenv("ALTERLAB_API_URL")),
+		provider:     strings.ToLower(strings.TrimSpace(*v["provider"])),
+		addr:         *v["addr"],
+		allowHosts:   splitList(*v["allow-hosts"]),
+		userAgent:    *v["user-agent"],
+		tools:        splitList(*v["tools"]),
+		allowOrigins: splitList(*v["allow-origins"]),
+		authToken:    *v["auth-token"],
+		output:       *v["output"],
+		anakinKey:    strings.TrimSpace(getenv("ANAKIN_API_KEY")),
+		anakinURL:    strings.TrimSpace(getenv("ANAKIN_API_URL")),
+		alterlabKey:  strings.TrimSpace(getenv("ALTERLAB_API_KEY")),
+		alterlabURL:  strings.TrimSpace(getenv("ALTERLAB_API_URL")),
 	}
 	var errs []error
 	bad := func(name, val, want string) {
@@ -138,6 +150,8 @@ func buildConfig(v map[string]*string, getenv func(string) string) (*config, err
 	c.maxOutput = intFlag("max-output", 100, 1_000_000)
 	c.rateLimit = intFlag("rate-limit", 0, 100_000)
 	c.workers = intFlag("workers", 1, 1024)
+	c.maxConcurrent = intFlag("max-concurrent", 0, 100_000)
+	c.maxConns = intFlag("max-conns", 16, 1_000_000)
 	if r, err := strconv.ParseFloat(strings.TrimSpace(*v["host-rate"]), 64); err != nil || r <= 0 || r > 1000 {
 		bad("host-rate", *v["host-rate"], "want a number of requests per second above 0 and at most 1000")
 	} else {
@@ -145,6 +159,12 @@ func buildConfig(v map[string]*string, getenv func(string) string) (*config, err
 	}
 	c.readOnly = boolFlag("read-only")
 	c.ignoreRobots = boolFlag("ignore-robots")
+	c.insecureNoAuth = boolFlag("insecure-no-auth")
+	if d, err := time.ParseDuration(*v["shutdown-timeout"]); err != nil || d < 0 || d > 10*time.Minute {
+		bad("shutdown-timeout", *v["shutdown-timeout"], "want a duration from 0s to 10m, e.g. 10s")
+	} else {
+		c.shutdownTimeout = d
+	}
 	if err := c.logLevel.UnmarshalText([]byte(*v["log-level"])); err != nil {
 		bad("log-level", *v["log-level"], "want debug, info, warn or error")
 	}

@@ -6,7 +6,6 @@ package main
 
 import (
 	"context"
-	"crypto/subtle"
 	"encoding/json"
 	"errors"
 	"flag"
@@ -14,12 +13,10 @@ import (
 	"io"
 	"log/slog"
 	"net"
-	"net/http"
 	"os"
 	"os/signal"
 	"strings"
 	"syscall"
-	"time"
 
 	mcpclient "github.com/mark3labs/mcp-go/client"
 	"github.com/mark3labs/mcp-go/mcp"
@@ -28,6 +25,7 @@ import (
 	"github.com/scrapemcp/scrapemcp/client"
 	"github.com/scrapemcp/scrapemcp/client/local"
 	"github.com/scrapemcp/scrapemcp/tools"
+	"github.com/scrapemcp/scrapemcp/transport"
 )
 
 // version is set at build time with -ldflags "-X main.version=…".
@@ -88,20 +86,34 @@ func run(args []string, getenv func(string) string, stdin io.Reader, stdout, std
 		return callTool(ctx, s, rest, cfg.output, stdout, stderr)
 	case "stdio":
 		log.Info("serving MCP on stdio", "provider", prov.Name(), "version", version)
-		ss := server.NewStdioServer(s)
-		// Calls mostly wait on the network; mcp-go's default of 5 workers
-		// makes concurrent calls queue behind each other.
-		server.WithWorkerPoolSize(cfg.workers)(ss)
-		server.WithQueueSize(cfg.workers * 8)(ss)
-		ss.SetErrorLogger(slog.NewLogLogger(log.Handler(), slog.LevelError))
-		cf := newCancelFilter()
-		if err := ss.Listen(ctx, cf.reader(stdin), cf.writer(stdout)); err != nil && !errors.Is(err, context.Canceled) && !errors.Is(err, io.EOF) {
+		err := transport.Stdio(ctx, s, stdin, stdout, transport.StdioOptions{
+			Workers: cfg.workers, ShutdownTimeout: cfg.shutdownTimeout, Logger: log,
+		})
+		if err != nil {
 			log.Error("stdio server stopped", "error", err.Error())
 			return 3
 		}
 		return 0
 	default:
-		if err := serveHTTP(ctx, cmd, cfg, s, prov.Name(), log); err != nil {
+		warning, err := transport.CheckExposure(cfg.addr, cfg.authToken, cfg.insecureNoAuth)
+		if err != nil {
+			fmt.Fprintf(stderr, "scrapemcp: %v\n", err)
+			return 2
+		}
+		if warning != "" {
+			log.Warn(warning)
+		}
+		endpoint := map[string]string{"http": "/mcp", "sse": "/sse"}[cmd]
+		err = transport.HTTP(ctx, s, transport.HTTPOptions{
+			Transport: cmd, Addr: cfg.addr, AuthToken: cfg.authToken, AllowOrigins: cfg.allowOrigins,
+			MaxConns: cfg.maxConns, ShutdownTimeout: cfg.shutdownTimeout, Logger: log,
+			Ready: func(addr net.Addr) {
+				// Announce the real address (port 0 picks a free one) for scripts and tests.
+				log.Info("serving MCP", "transport", cmd, "url", "http://"+addr.String()+endpoint,
+					"provider", prov.Name(), "auth", cfg.authToken != "")
+			},
+		})
+		if err != nil {
 			log.Error("server stopped", "error", err.Error())
 			return 3
 		}
@@ -232,89 +244,4 @@ func callTool(ctx context.Context, s *server.MCPServer, args []string, output st
 		return 1
 	}
 	return 0
-}
-
-// maxRequestBody bounds what a client may POST: tool arguments are small,
-// and an unbounded body is a memory hazard on a network listener.
-const maxRequestBody = 4 << 20
-
-func serveHTTP(ctx context.Context, cmd string, cfg *config, s *server.MCPServer, provider string, log *slog.Logger) error {
-	ln, err := net.Listen("tcp", cfg.addr)
-	if err != nil {
-		return err
-	}
-	mux := http.NewServeMux()
-	var shutdown func(context.Context) error
-	endpoint := "/mcp"
-	switch cmd {
-	case "http":
-		h := server.NewStreamableHTTPServer(s, server.WithStateLess(true), server.WithStreamableHTTPLogger(log))
-		mux.Handle("/mcp", h)
-		shutdown = h.Shutdown
-	case "sse":
-		endpoint = "/sse"
-		h := server.NewSSEServer(s, server.WithUseFullURLForMessageEndpoint(false), server.WithKeepAlive(true))
-		filtered := newSSECancels().wrap(h)
-		mux.Handle("/sse", filtered)
-		mux.Handle("/message", filtered)
-		shutdown = h.Shutdown
-	}
-	mux.HandleFunc("/healthz", func(w http.ResponseWriter, _ *http.Request) {
-		w.Header().Set("Content-Type", "application/json")
-		_, _ = io.WriteString(w, `{"status":"ok"}`)
-	})
-	srv := &http.Server{
-		Handler:           withAuth(cfg.authToken, limitBody(mux)),
-		ReadHeaderTimeout: 10 * time.Second,
-	}
-	// Announce the real address (port 0 picks a free one) for scripts and tests.
-	log.Info("serving MCP", "transport", cmd, "url", "http://"+ln.Addr().String()+endpoint, "provider", provider, "auth", cfg.authToken != "")
-	errc := make(chan error, 1)
-	go func() { errc <- srv.Serve(ln) }()
-	select {
-	case err := <-errc:
-		return err
-	case <-ctx.Done():
-	}
-	sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	_ = shutdown(sctx)
-	if err := srv.Shutdown(sctx); err != nil && !errors.Is(err, http.ErrServerClosed) {
-		return err
-	}
-	return nil
-}
-
-func limitBody(next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.ContentLength > maxRequestBody {
-			http.Error(w, "request body too large", http.StatusRequestEntityTooLarge)
-			return
-		}
-		r.Body = http.MaxBytesReader(w, r.Body, maxRequestBody)
-		next.ServeHTTP(w, r)
-	})
-}
-
-// withAuth requires "Authorization: Bearer <token>" when a token is set.
-// Tokens are only accepted in the header, never in the URL, where they would
-// end up in logs and browser history.
-func withAuth(token string, next http.Handler) http.Handler {
-	if token == "" {
-		return next
-	}
-	want := []byte("Bearer " + token)
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.URL.Path == "/healthz" {
-			next.ServeHTTP(w, r)
-			return
-		}
-		got := []byte(r.Header.Get("Authorization"))
-		if subtle.ConstantTimeCompare(got, want) != 1 {
-			w.Header().Set("WWW-Authenticate", `Bearer realm="scrapemcp"`)
-			http.Error(w, "missing or wrong bearer token", http.StatusUnauthorized)
-			return
-		}
-		next.ServeHTTP(w, r)
-	})
 }

@@ -1,4 +1,4 @@
-package main
+package transport
 
 import (
 	"bufio"
@@ -29,14 +29,19 @@ func dialSSE(t *testing.T, h http.Handler) *sseClient {
 	t.Helper()
 	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)
+	return dialSSEAt(t, srv.URL)
+}
+
+func dialSSEAt(t *testing.T, base string) *sseClient {
+	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	t.Cleanup(cancel)
-	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, srv.URL+"/sse", nil)
+	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, base+"/sse", nil)
 	res, err := http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatal(err)
 	}
-	c := &sseClient{t: t, base: srv.URL, events: make(chan map[string]any, 16)}
+	c := &sseClient{t: t, base: base, events: make(chan map[string]any, 1024)}
 	endpoint := make(chan string, 1)
 	go func() {
 		defer res.Body.Close()
@@ -69,15 +74,37 @@ func dialSSE(t *testing.T, h http.Handler) *sseClient {
 	return c
 }
 
-func (c *sseClient) post(msg string) {
+func (c *sseClient) post(msg string) { c.t.Helper(); c.postWith(nil, msg) }
+
+func (c *sseClient) postWith(hdr map[string]string, msg string) {
 	c.t.Helper()
-	res, err := http.Post(c.base+c.message, "application/json", strings.NewReader(msg))
+	req, _ := http.NewRequest(http.MethodPost, c.base+c.message, strings.NewReader(msg))
+	req.Header.Set("Content-Type", "application/json")
+	for k, v := range hdr {
+		req.Header.Set(k, v)
+	}
+	res, err := http.DefaultClient.Do(req)
 	if err != nil {
 		c.t.Fatal(err)
 	}
 	_ = res.Body.Close()
 	if res.StatusCode >= 300 {
 		c.t.Fatalf("POST %s: %s", msg, res.Status)
+	}
+}
+
+// event returns the next message event, whatever it is.
+func (c *sseClient) event() map[string]any {
+	c.t.Helper()
+	select {
+	case m, ok := <-c.events:
+		if !ok {
+			c.t.Fatal("event stream ended")
+		}
+		return m
+	case <-time.After(20 * time.Second):
+		c.t.Fatal("no event on the stream")
+		return nil
 	}
 }
 
@@ -168,7 +195,7 @@ func cancelThenPing(t *testing.T, b *blocker, h http.Handler) []any {
 
 func TestSSECancelledRequestGetsNoErrorEvent(t *testing.T) {
 	b := blockingServer()
-	ids := cancelThenPing(t, b, newSSECancels().wrap(b.h))
+	ids := cancelThenPing(t, b, newSSEStreams().wrap(b.h))
 	for _, id := range ids {
 		if id == float64(7) {
 			t.Fatalf("an answer to cancelled request 7 was sent; answers: %v", ids)
@@ -186,12 +213,12 @@ func TestSSEWithoutFilterMCPGoAnswersCancelledRequests(t *testing.T) {
 			return
 		}
 	}
-	t.Skipf("mcp-go did not answer the cancelled request (answers %v); sseCancels may be unnecessary now", ids)
+	t.Skipf("mcp-go did not answer the cancelled request (answers %v); the SSE filter may be unnecessary now", ids)
 }
 
 func TestSSEFilterForgetsEndedStreamsAndUnknownSessions(t *testing.T) {
 	b := blockingServer()
-	c := newSSECancels()
+	c := newSSEStreams()
 	t.Run("stream", func(t *testing.T) { cancelThenPing(t, b, c.wrap(b.h)) })
 	// The subtest's cleanup closed its server, which waits for the stream's
 	// handler to return.

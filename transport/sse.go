@@ -1,4 +1,4 @@
-package main
+package transport
 
 import (
 	"bytes"
@@ -6,23 +6,24 @@ import (
 	"net/http"
 	"net/url"
 	"sync"
+
+	"github.com/mark3labs/mcp-go/mcp"
 )
 
-// sseCancels does for the SSE transport what cancelFilter does for stdio:
-// mcp-go queues a -32603 "context canceled" error on the event stream for a
-// request the client cancelled, which the protocol says must not be sent.
-// Each stream gets its own filter, keyed by the session id mcp-go announces
-// in the stream's first (endpoint) event; POSTs to /message feed it the
-// client's cancellations.
-type sseCancels struct {
+// sseStreams applies a filter per SSE session: mcp-go writes a session's
+// responses and notifications to its event stream from different
+// goroutines (see filter). Each stream's filter is keyed by the session id
+// mcp-go announces in the stream's first (endpoint) event; POSTs to
+// /message show it the client's messages.
+type sseStreams struct {
 	mu       sync.Mutex
-	sessions map[string]*cancelFilter
+	sessions map[string]*filter
 }
 
-func newSSECancels() *sseCancels { return &sseCancels{sessions: map[string]*cancelFilter{}} }
+func newSSEStreams() *sseStreams { return &sseStreams{sessions: map[string]*filter{}} }
 
-// wrap filters h, which serves both /sse and /message.
-func (c *sseCancels) wrap(h http.Handler) http.Handler {
+// wrap filters h, which serves both the stream and the message endpoint.
+func (c *sseStreams) wrap(h http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Method == http.MethodGet {
 			sw := &sseWriter{ResponseWriter: w, c: c}
@@ -30,12 +31,18 @@ func (c *sseCancels) wrap(h http.Handler) http.Handler {
 			h.ServeHTTP(sw, r)
 			return
 		}
+		// mcp-go checks the Mcp-Method/Mcp-Name headers of protocol
+		// 2026-07-28 on any request that names its protocol version, but
+		// those headers belong to streamable HTTP: SSE clients of that
+		// version do not send them and every call failed with -32020. The
+		// version is negotiated in the messages themselves on SSE.
+		r.Header.Del(mcp.HeaderProtocolVersion)
 		// Only sessions a live stream announced are tracked, so a POST with a
 		// made-up session id cannot grow the map.
 		if f := c.lookup(r.URL.Query().Get("sessionId")); f != nil && r.Body != nil {
 			body, err := io.ReadAll(r.Body)
 			if err != nil {
-				http.Error(w, "request body too large", http.StatusRequestEntityTooLarge)
+				http.Error(w, "request body too large or unreadable", http.StatusRequestEntityTooLarge)
 				return
 			}
 			f.observe(body)
@@ -45,7 +52,7 @@ func (c *sseCancels) wrap(h http.Handler) http.Handler {
 	})
 }
 
-func (c *sseCancels) lookup(id string) *cancelFilter {
+func (c *sseStreams) lookup(id string) *filter {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	return c.sessions[id]
@@ -55,9 +62,9 @@ func (c *sseCancels) lookup(id string) *cancelFilter {
 // Write, which is what lets it drop whole events.
 type sseWriter struct {
 	http.ResponseWriter
-	c       *sseCancels
+	c       *sseStreams
 	session string
-	f       *cancelFilter
+	f       *filter
 }
 
 var (
@@ -86,7 +93,7 @@ func (w *sseWriter) register(endpoint []byte) {
 	if id == "" {
 		return
 	}
-	w.session, w.f = id, newCancelFilter()
+	w.session, w.f = id, newFilter()
 	w.c.mu.Lock()
 	w.c.sessions[id] = w.f
 	w.c.mu.Unlock()
@@ -110,3 +117,15 @@ func (w *sseWriter) Flush() {
 
 // Unwrap lets http.ResponseController reach the connection.
 func (w *sseWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
+// idle reports whether every stream has answered every request it saw.
+func (c *sseStreams) idle() bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for _, f := range c.sessions {
+		if n, _ := f.size(); n > 0 {
+			return false
+		}
+	}
+	return true
+}
