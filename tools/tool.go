@@ -120,13 +120,14 @@ func mapKeys(m map[string]bool) func(func(string) bool) {
 }
 
 // Register adds tools to s, each wrapped so that a panic or a Go error still
-// reaches the agent as an isError result with guidance.
+// reaches the agent as an isError result with guidance, and its progress
+// stops when it returns.
 func Register(s *server.MCPServer, tools []Tool, log *slog.Logger) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
 	for _, t := range tools {
-		s.AddTool(t.Def, guard(t.Name, log, t.Handler))
+		s.AddTool(t.Def, scoped(guard(t.Name, log, t.Handler)))
 	}
 }
 
