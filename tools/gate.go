@@ -82,6 +82,12 @@ func NewGate(maxConcurrent int, queueWait time.Duration) *Gate {
 	return g
 }
 
+// MaxConcurrent is the number of slots. A transport that queues calls in
+// front of the gate (mcp-go's stdio worker pool) needs at least this many
+// workers, or its pool, not the gate, is the bound and busy calls wait
+// there without ever hearing server_busy.
+func (g *Gate) MaxConcurrent() int { return cap(g.slots) }
+
 // InFlight is the number of calls holding a slot now.
 func (g *Gate) InFlight() int {
 	g.mu.Lock()

@@ -386,3 +386,25 @@ func TestGateTurnsAnErrorReturnedAfterShutdownIntoAResult(t *testing.T) {
 		t.Errorf("code %q, want shutting_down", rep.Error.Code)
 	}
 }
+
+func TestGateSizes(t *testing.T) {
+	tests := []struct {
+		name string
+		gate *Gate
+		want int
+	}{
+		{name: "zero means sized for the machine", gate: NewGate(0, 0), want: DefaultMaxConcurrent()},
+		{name: "explicit size is kept", gate: NewGate(3, time.Second), want: 3},
+		{name: "Deps without a gate gets the default", gate: func() *Gate { d := &Deps{Provider: newFake()}; Inventory(d); return d.Gate }(), want: DefaultMaxConcurrent()},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := tt.gate.MaxConcurrent(); got != tt.want {
+				t.Errorf("MaxConcurrent = %d, want %d", got, tt.want)
+			}
+		})
+	}
+	if DefaultMaxConcurrent() < 16 {
+		t.Errorf("DefaultMaxConcurrent = %d; hosts fan out 16 calls at once even on one CPU", DefaultMaxConcurrent())
+	}
+}

@@ -74,7 +74,8 @@ func scoped(next server.ToolHandlerFunc) server.ToolHandlerFunc {
 	return func(ctx context.Context, req mcp.CallToolRequest) (*mcp.CallToolResult, error) {
 		sc := &callScope{}
 		res, err := next(context.WithValue(ctx, scopeKey{}, sc), req)
-		if sc.end() {
+		// A call whose client is gone has no result to put anything ahead of.
+		if sc.end() && ctx.Err() == nil {
 			awaitNotifications(ctx)
 		}
 		return res, err
