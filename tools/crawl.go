@@ -100,14 +100,25 @@ func (a CrawlArgs) request(p string, defMax int, defWait time.Duration) (client.
 	}, wait, maxLen, nil
 }
 
+// shutdownGrace is how long a step that is worth finishing (a submit that
+// may already be billed, a status read) may run on once the server starts
+// shutting down; short enough that Drain's callers hear back in a second or two.
+const shutdownGrace = time.Second
+
 // runCrawl starts the job and polls it until it finishes, wait runs out, or
-// the client cancels. A client cancel also cancels the upstream job so
-// nothing keeps spending credits for an answer nobody will read.
+// the call is stopped. A client cancel also cancels the upstream job so
+// nothing keeps spending credits for an answer nobody will read. A server
+// shutdown does not: the crawl answers as if wait had run out, and its
+// job_id keeps working with job_status (on any replica, for API providers).
 func (d *Deps) runCrawl(ctx context.Context, req mcp.CallToolRequest, cr client.CrawlRequest, wait time.Duration, maxLen int) (*mcp.CallToolResult, error) {
 	p := d.Provider.Name()
-	submitCtx, cancelSubmit := context.WithTimeout(ctx, 2*time.Minute)
+	// A submit cut off mid-way may leave a billed job whose id nobody
+	// learns, so shutdown lets it finish within the grace.
+	graceCtx, cancelGrace := graceAfterShutdown(ctx, shutdownGrace)
+	submitCtx, cancelSubmit := context.WithTimeout(graceCtx, 2*time.Minute)
 	job, err := d.Provider.StartCrawl(submitCtx, cr)
 	cancelSubmit()
+	cancelGrace()
 	if err != nil {
 		if ctx.Err() != nil {
 			return nil, ctx.Err()
@@ -128,7 +139,8 @@ func (d *Deps) runCrawl(ctx context.Context, req mcp.CallToolRequest, cr client.
 		}
 		prog.report(float64(max(j.Completed, len(j.Pages))), float64(total), fmt.Sprintf("%d pages crawled", max(j.Completed, len(j.Pages))))
 	})
-	if ctx.Err() != nil {
+	stopping := shuttingDown(ctx)
+	if ctx.Err() != nil && !stopping {
 		// The client cancelled: stop upstream too, on a context of our own
 		// since the request's is gone.
 		cctx, ccancel := context.WithTimeout(context.Background(), 10*time.Second)
@@ -138,7 +150,7 @@ func (d *Deps) runCrawl(ctx context.Context, req mcp.CallToolRequest, cr client.
 		ccancel()
 		return nil, ctx.Err()
 	}
-	if err != nil && !errors.Is(err, context.DeadlineExceeded) {
+	if err != nil && !errors.Is(err, context.DeadlineExceeded) && !stopping {
 		ce := client.AsError(p, err)
 		if ce.Details == nil {
 			ce.Details = map[string]any{}

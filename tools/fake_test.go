@@ -140,7 +140,19 @@ type harness struct {
 
 func newHarness(t *testing.T, fake *fakeProvider, maxOutput int) *harness {
 	t.Helper()
-	d := &Deps{Provider: fake, MaxOutput: maxOutput, Poll: client.PollSchedule{Start: time.Millisecond, Max: 5 * time.Millisecond, Factor: 1.5}, CrawlWaitDefault: 5 * time.Second}
+	return newHarnessDeps(t, fake, &Deps{Provider: fake, MaxOutput: maxOutput})
+}
+
+// newHarnessDeps is newHarness over d (its Provider may wrap fake), with
+// test polling and crawl defaults filled in where d leaves them zero.
+func newHarnessDeps(t *testing.T, fake *fakeProvider, d *Deps) *harness {
+	t.Helper()
+	if d.Poll.Start == 0 {
+		d.Poll = client.PollSchedule{Start: time.Millisecond, Max: 5 * time.Millisecond, Factor: 1.5}
+	}
+	if d.CrawlWaitDefault == 0 {
+		d.CrawlWaitDefault = 5 * time.Second
+	}
 	s := server.NewMCPServer("test", "1", server.WithToolCapabilities(false), server.WithOutputSchemaValidation())
 	Register(s, Inventory(d), nil)
 	c, err := mcpclient.NewInProcessClientWithOptions(s, mcpclient.WithProtocolVersion(mcp.LATEST_LEGACY_PROTOCOL_VERSION))

@@ -43,6 +43,10 @@ Pass the job_id you were given; when the result has truncated=true, call again w
 			if err != nil {
 				return failure(err), nil
 			}
+			// At shutdown a status read is usually a moment from done:
+			// answering with it beats telling the agent to ask again.
+			ctx, cancelGrace := graceAfterShutdown(ctx, shutdownGrace)
+			defer cancelGrace()
 			ctx, cancel := withDefaultTimeout(ctx, time.Minute)
 			defer cancel()
 			j, jerr := d.Provider.Job(ctx, ref)

@@ -31,6 +31,10 @@ type Deps struct {
 	Poll client.PollSchedule
 	// CrawlWaitDefault is how long crawl waits when wait_s is absent.
 	CrawlWaitDefault time.Duration
+	// Gate bounds concurrent calls and drains them at shutdown; nil → a
+	// gate of DefaultMaxConcurrent slots. Share one between every transport
+	// so the bound is per process, and call its Drain at shutdown.
+	Gate *Gate
 
 	cache *resultCache
 }
@@ -48,12 +52,14 @@ type Tool struct {
 	Output   any // zero value of the structured result type
 	Def      mcp.Tool
 	Handler  server.ToolHandlerFunc
+
+	gate *Gate // set by Inventory, so Register gates every tool of one Deps alike
 }
 
 // Inventory returns every tool, in the order they are listed to clients.
 func Inventory(d *Deps) []Tool {
 	d.init()
-	return []Tool{
+	all := []Tool{
 		scrapeTool(d),
 		batchScrapeTool(d),
 		crawlTool(d),
@@ -63,6 +69,10 @@ func Inventory(d *Deps) []Tool {
 		searchTool(d),
 		extractTool(d),
 	}
+	for i := range all {
+		all[i].gate = d.Gate
+	}
+	return all
 }
 
 func (d *Deps) init() {
@@ -77,6 +87,9 @@ func (d *Deps) init() {
 	}
 	if d.CrawlWaitDefault == 0 {
 		d.CrawlWaitDefault = 50 * time.Second
+	}
+	if d.Gate == nil {
+		d.Gate = NewGate(DefaultMaxConcurrent(), DefaultQueueWait)
 	}
 	if d.cache == nil {
 		d.cache = newResultCache(64, 64<<20, 10*time.Minute)
@@ -120,13 +133,21 @@ func mapKeys(m map[string]bool) func(func(string) bool) {
 }
 
 // Register adds tools to s, each wrapped so that a panic or a Go error still
-// reaches the agent as an isError result with guidance.
+// reaches the agent as an isError result with guidance, its progress stops
+// when it returns, and — for tools from Inventory — it runs within its
+// Deps' Gate.
 func Register(s *server.MCPServer, tools []Tool, log *slog.Logger) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
 	for _, t := range tools {
-		s.AddTool(t.Def, guard(t.Name, log, t.Handler))
+		// The gate is outermost so a call's slot covers the progress flush
+		// too: Drain then waits until every answer is ready to be written.
+		h := scoped(guard(t.Name, log, t.Handler))
+		if t.gate != nil {
+			h = t.gate.wrap(h)
+		}
+		s.AddTool(t.Def, h)
 	}
 }
 
