@@ -27,7 +27,6 @@ type config struct {
 	authToken    string
 	rateLimit    int
 	hostRate     float64
-	workers      int
 	crawlWait    time.Duration
 	output       string // call: text | json
 
@@ -61,7 +60,6 @@ var flagSpecs = []flagSpec{
 	{"auth-token", "", "bearer token required on sse/http requests (empty = no auth)"},
 	{"host-rate", "2", "local fetcher: requests per second to any one host (robots.txt Crawl-delay can slow it further)"},
 	{"rate-limit", "0", "client-side limit on API submits per minute (0 = the provider's documented plan limit)"},
-	{"workers", "32", "stdio: tool calls handled concurrently"},
 	{"crawl-wait", "50s", "how long crawl waits for results when the call gives no wait_s"},
 	{"output", "text", "call: print the result as text or json"},
 	{"max-concurrent", "0", "tool calls run at once across all clients and transports; more wait briefly, then get retry_later (0 = sized for this machine)"},
@@ -149,7 +147,6 @@ func buildConfig(v map[string]*string, getenv func(string) string) (*config, err
 	}
 	c.maxOutput = intFlag("max-output", 100, 1_000_000)
 	c.rateLimit = intFlag("rate-limit", 0, 100_000)
-	c.workers = intFlag("workers", 1, 1024)
 	c.maxConcurrent = intFlag("max-concurrent", 0, 100_000)
 	c.maxConns = intFlag("max-conns", 16, 1_000_000)
 	if r, err := strconv.ParseFloat(strings.TrimSpace(*v["host-rate"]), 64); err != nil || r <= 0 || r > 1000 {

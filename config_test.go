@@ -2,6 +2,8 @@ package main
 
 import (
 	"bytes"
+	"os"
+	"regexp"
 	"strings"
 	"testing"
 )
@@ -90,5 +92,38 @@ func TestBadConfigExitsNonZeroWithoutServing(t *testing.T) {
 	code := run([]string{"--provider", "nope"}, getenv(nil), strings.NewReader(""), &out, &errb)
 	if code != 2 || out.Len() != 0 || !strings.Contains(errb.String(), "provider") {
 		t.Errorf("code=%d stdout=%q stderr=%q", code, out.String(), errb.String())
+	}
+}
+
+// Users copy flags from the README: every flag is in its table, and the
+// table names no flag the binary does not read.
+func TestREADMEListsExactlyTheFlags(t *testing.T) {
+	b, err := os.ReadFile("README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	known := map[string]bool{}
+	for _, f := range flagSpecs {
+		known[f.name] = true
+		if !strings.Contains(string(b), "| `--"+f.name+"` | `"+envName(f.name)+"` |") {
+			t.Errorf("README's flag table has no row for --%s", f.name)
+		}
+	}
+	for _, m := range regexp.MustCompile("(?m)^\\| `--([a-z-]+)`").FindAllStringSubmatch(string(b), -1) {
+		if !known[m[1]] {
+			t.Errorf("README lists --%s, which scrapemcp does not read", m[1])
+		}
+	}
+}
+
+// A listener other machines can reach needs a token, or the operator's
+// explicit --insecure-no-auth; the refusal happens before anything binds.
+func TestExposedAddressWithoutTokenIsRefused(t *testing.T) {
+	for _, transport := range []string{"http", "sse"} {
+		var out, errb bytes.Buffer
+		code := run([]string{transport, "--provider", "local", "--addr", "0.0.0.0:0"}, getenv(nil), strings.NewReader(""), &out, &errb)
+		if code != 2 || !strings.Contains(errb.String(), "--auth-token") || !strings.Contains(errb.String(), "--insecure-no-auth") {
+			t.Errorf("%s on 0.0.0.0 without a token: code=%d stderr=%q", transport, code, errb.String())
+		}
 	}
 }

@@ -72,7 +72,8 @@ func run(args []string, getenv func(string) string, stdin io.Reader, stdout, std
 		return 2
 	}
 	defer closeProv()
-	s, err := newServer(cfg, prov, log)
+	gate := tools.NewGate(cfg.maxConcurrent, tools.DefaultQueueWait)
+	s, err := newServer(cfg, prov, gate, log)
 	if err != nil {
 		fmt.Fprintf(stderr, "scrapemcp: %v\n", err)
 		return 2
@@ -87,7 +88,13 @@ func run(args []string, getenv func(string) string, stdin io.Reader, stdout, std
 	case "stdio":
 		log.Info("serving MCP on stdio", "provider", prov.Name(), "version", version)
 		err := transport.Stdio(ctx, s, stdin, stdout, transport.StdioOptions{
-			Workers: cfg.workers, ShutdownTimeout: cfg.shutdownTimeout, Logger: log,
+			// A few workers beyond the gate's slots, so that a call over the
+			// limit reaches the gate and hears server_busy instead of waiting
+			// unseen in mcp-go's queue.
+			Workers:         gate.MaxConcurrent() + 8,
+			Drain:           gate.Drain,
+			ShutdownTimeout: cfg.shutdownTimeout,
+			Logger:          log,
 		})
 		if err != nil {
 			log.Error("stdio server stopped", "error", err.Error())
@@ -106,7 +113,7 @@ func run(args []string, getenv func(string) string, stdin io.Reader, stdout, std
 		endpoint := map[string]string{"http": "/mcp", "sse": "/sse"}[cmd]
 		err = transport.HTTP(ctx, s, transport.HTTPOptions{
 			Transport: cmd, Addr: cfg.addr, AuthToken: cfg.authToken, AllowOrigins: cfg.allowOrigins,
-			MaxConns: cfg.maxConns, ShutdownTimeout: cfg.shutdownTimeout, Logger: log,
+			MaxConns: cfg.maxConns, Drain: gate.Drain, ShutdownTimeout: cfg.shutdownTimeout, Logger: log,
 			Ready: func(addr net.Addr) {
 				// Announce the real address (port 0 picks a free one) for scripts and tests.
 				log.Info("serving MCP", "transport", cmd, "url", "http://"+addr.String()+endpoint,
@@ -156,8 +163,8 @@ func newProvider(cfg *config, log *slog.Logger) (client.Provider, func(), error)
 	}
 }
 
-func newServer(cfg *config, prov client.Provider, log *slog.Logger) (*server.MCPServer, error) {
-	deps := &tools.Deps{Provider: prov, MaxOutput: cfg.maxOutput, Logger: log, CrawlWaitDefault: cfg.crawlWait}
+func newServer(cfg *config, prov client.Provider, gate *tools.Gate, log *slog.Logger) (*server.MCPServer, error) {
+	deps := &tools.Deps{Provider: prov, MaxOutput: cfg.maxOutput, Logger: log, CrawlWaitDefault: cfg.crawlWait, Gate: gate}
 	selected, err := tools.Select(tools.Inventory(deps), cfg.tools, cfg.readOnly)
 	if err != nil {
 		return nil, err
