@@ -52,6 +52,14 @@ http_url=$(url_of http); sse_url=$(url_of sse)
 check "stdio tools/list --strict" inspector --cli "$SCRAPEMCP_BIN" stdio --method tools/list --strict
 check "http tools/list --strict" inspector --cli "$http_url" --method tools/list --strict
 check "sse tools/list --strict" inspector --cli "$sse_url" --method tools/list --strict
+# Protocol 2026-07-28 on SSE: mcp-go held these clients to streamable HTTP's
+# Mcp-Method header rule and every call failed with -32020.
+for era in modern auto; do
+  check "sse --protocol-era $era tools/list --strict" inspector --cli "$sse_url" --protocol-era "$era" --method tools/list --strict
+  check "sse --protocol-era $era tools/call scrape ftp:// → isError, exit 5" \
+    expect_exit 5 inspector --cli "$sse_url" --protocol-era "$era" --method tools/call --tool-name scrape --tool-arg url=ftp://example.com/
+done
+check "http --protocol-era modern tools/list --strict" inspector --cli "$http_url" --protocol-era modern --method tools/list --strict
 check "stdio tools/call (job_status of an unknown local job) → isError, exit 5" \
   expect_exit 5 inspector --cli "$SCRAPEMCP_BIN" stdio --method tools/call --tool-name job_status --tool-arg job_id=local:crawl:none
 check "http tools/call scrape ftp:// → isError, exit 5" \
