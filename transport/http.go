@@ -1,7 +1,9 @@
 package transport
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -114,7 +116,7 @@ func newHandler(s *server.MCPServer, o HTTPOptions) (*handler, error) {
 	mux := http.NewServeMux()
 	switch o.Transport {
 	case "http":
-		mux.Handle("/mcp", server.NewStreamableHTTPServer(s,
+		mux.Handle("/mcp", unattributedCancelsDropped(server.NewStreamableHTTPServer(s,
 			// A fresh session id per client (validated nowhere, so any replica
 			// serves it) keeps clients apart: mcp-go keys cancellations by
 			// session and request id, and with no id at all one client's
@@ -125,7 +127,7 @@ func newHandler(s *server.MCPServer, o HTTPOptions) (*handler, error) {
 			// included). Progress still arrives on each call's own POST stream.
 			server.WithDisableStreaming(true),
 			server.WithStreamableHTTPLogger(o.Logger),
-		))
+		)))
 	case "sse":
 		h.sse = server.NewSSEServer(s, server.WithUseFullURLForMessageEndpoint(false), server.WithKeepAlive(true))
 		h.streams = newSSEStreams()
@@ -141,6 +143,37 @@ func newHandler(s *server.MCPServer, o HTTPOptions) (*handler, error) {
 	next = checkOrigin(o.AllowOrigins, next)
 	h.Handler = withHealth(next)
 	return h, nil
+}
+
+// unattributedCancelsDropped acknowledges, without applying, a
+// notifications/cancelled that names no session. mcp-go keys in-flight
+// requests by session and request id, and clients of protocol 2026-07-28
+// (or any without a session id) all share the empty session: client A's
+// cancellation of its request 5 would stop client B's request 5. Such
+// clients stop a call by closing its request, which cancels it alone.
+func unattributedCancelsDropped(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method != http.MethodPost || r.Header.Get(server.HeaderKeySessionID) != "" || r.Body == nil {
+			next.ServeHTTP(w, r)
+			return
+		}
+		body, err := io.ReadAll(r.Body) // bounded by limitBody
+		if err != nil {
+			http.Error(w, "request body too large or unreadable", http.StatusRequestEntityTooLarge)
+			return
+		}
+		if bytes.Contains(body, []byte(`"notifications/cancelled"`)) {
+			var m struct {
+				Method string `json:"method"`
+			}
+			if json.Unmarshal(body, &m) == nil && m.Method == "notifications/cancelled" {
+				w.WriteHeader(http.StatusAccepted)
+				return
+			}
+		}
+		r.Body = io.NopCloser(bytes.NewReader(body))
+		next.ServeHTTP(w, r)
+	})
 }
 
 func (h *handler) shutdown(srv *http.Server, o HTTPOptions) error {

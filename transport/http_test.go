@@ -8,6 +8,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"time"
 	"testing"
 
 	gosdk "github.com/modelcontextprotocol/go-sdk/mcp"
@@ -340,4 +341,69 @@ func httpSession(t *testing.T, base string) http.Header {
 	}
 	post(t, base, h, `{"jsonrpc":"2.0","method":"notifications/initialized"}`)
 	return h
+}
+
+// The same for clients of protocol 2026-07-28, which have no session at
+// all: a cancellation that cannot be tied to a client is not applied (the
+// client that wants its call stopped closes the request instead).
+func TestModernCancellationCannotStopAnotherClientsCall(t *testing.T) {
+	m := newTestMCP()
+	r := startHTTP(t, m.MCPServer, HTTPOptions{Transport: "http"})
+	const v = "2026-07-28"
+	meta := `"_meta":{"` + mcp.MetaKeyProtocolVersion + `":"` + v + `","` + mcp.MetaKeyClientInfo + `":{"name":"t","version":"0"},"` + mcp.MetaKeyClientCapabilities + `":{}}`
+	modern := func(method, name string) http.Header {
+		h := http.Header{mcp.HeaderProtocolVersion: {v}, mcp.HeaderMethod: {method}}
+		if name != "" {
+			h.Set(mcp.HeaderName, name)
+		}
+		return h
+	}
+	got := make(chan []map[string]any, 1)
+	go func() {
+		_, msgs := post(t, r.base, modern("tools/call", "block"),
+			`{"jsonrpc":"2.0","id":5,"method":"tools/call","params":{"name":"block","arguments":{"label":"B"},`+meta+`}}`)
+		got <- msgs
+	}()
+	m.waitStarted(t)
+	res, _ := post(t, r.base, modern("notifications/cancelled", ""),
+		`{"jsonrpc":"2.0","method":"notifications/cancelled","params":{"requestId":5,`+meta+`}}`)
+	if res.StatusCode != http.StatusAccepted {
+		t.Errorf("cancellation answered %s, want 202", res.Status)
+	}
+	m.releaseAll()
+	msgs := <-got
+	if len(msgs) != 1 || !strings.Contains(fmt.Sprint(msgs[0]["result"]), "released") {
+		t.Errorf("B's call was stopped by another client's cancellation: %v", msgs)
+	}
+}
+
+// A client cancelling its own call still stops it, in either era: legacy
+// clients by notifications/cancelled in their session, modern ones by
+// closing the request.
+func TestClientCancellingItsOwnCallStopsIt(t *testing.T) {
+	for _, version := range []string{"2025-06-18", ""} {
+		t.Run("version "+version, func(t *testing.T) {
+			m := newTestMCP()
+			r := startHTTP(t, m.MCPServer, HTTPOptions{Transport: "http"})
+			cs := connectGoSDK(t, &gosdk.StreamableClientTransport{Endpoint: r.base + "/mcp"}, version, nil)
+			ctx, cancel := context.WithCancel(context.Background())
+			returned := make(chan struct{})
+			go func() {
+				_, _ = cs.CallTool(ctx, &gosdk.CallToolParams{Name: "block", Arguments: map[string]any{"label": "own"}})
+				close(returned)
+			}()
+			m.waitStarted(t)
+			cancel()
+			<-returned
+			// The handler ends without being released: only the cancellation
+			// can have ended it.
+			done := make(chan struct{})
+			go func() { m.running.Wait(); close(done) }()
+			select {
+			case <-done:
+			case <-time.After(hangGuard):
+				t.Fatal("the cancelled call kept running on the server")
+			}
+		})
+	}
 }
