@@ -135,14 +135,24 @@ type response struct {
 	status int
 	header http.Header
 	body   []byte
+	submit bool // the answer to a billed submit
 }
 
 // decode unmarshals the body into v, reporting a malformed body as an *Error.
+//
+// A submit's 2xx that cannot be read is CodeMaybeStarted, not
+// CodeBadResponse: the API took the job (and may bill it), we only lost its
+// answer, so the agent must not be told to simply send it again.
 func (c *apiClient) decode(r *response, v any) error {
 	if err := json.Unmarshal(r.body, v); err != nil {
-		return &Error{Provider: c.provider, HTTPStatus: r.status, Code: CodeBadResponse,
+		e := &Error{Provider: c.provider, HTTPStatus: r.status, Code: CodeBadResponse,
 			Message:   "the API answered with a body that is not the JSON we expected: " + err.Error(),
 			RequestID: requestID(r.header), Err: err}
+		if r.submit {
+			e.Code = CodeMaybeStarted
+			e.Message = fmt.Sprintf("the API accepted the submit (HTTP %d) but its answer could not be read (%s); the job may have started and be billed", r.status, err.Error())
+		}
+		return e
 	}
 	return nil
 }
@@ -198,6 +208,7 @@ func (c *apiClient) do(ctx context.Context, cl call) (*response, error) {
 	}
 	err := backoff.RetryNotify(op, b, notify)
 	if err == nil {
+		resp.submit = cl.submit
 		return resp, nil
 	}
 	if lastErr == nil { // the context ended before any attempt
