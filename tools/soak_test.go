@@ -35,6 +35,11 @@ import (
 // source. It runs in a synctest bubble over the fakes' in-memory transport,
 // so backoff, Retry-After, polling and hung requests take fake time.
 //
+// Sessions are mcp-go in-process clients: server.NewStdioServer cannot run
+// in a bubble (its one session is a package global whose channels were made
+// outside it, so a goroutine waiting there is not durably blocked and fake
+// time stands still), and there can be only one per process anyway.
+//
 //	go test ./tools -run TestSoak -race -v          # figures in the log
 //	SOAK_SEED=7 go test ./tools -run TestSoak -v    # another fault pattern
 const (
@@ -42,7 +47,6 @@ const (
 	soakSessions    = 24 // half on each provider
 	soakCallsPer    = 42 // 24 × 42 = 1008 tool calls
 	soakKey         = "sk-SOAK-CANARY-5150"
-	soakFaultPct    = 22 // share of requests that meet a fault
 )
 
 // soakActions is the closed set of guidance actions (DESIGN.md).
@@ -77,6 +81,15 @@ var faultWeights = []struct {
 }{
 	{fault429RetryAfter, 4}, {fault429Bare, 3}, {fault5xx, 4}, {fault504, 3}, {faultHang, 1},
 	{faultMalformed, 2}, {faultReset, 3}, {faultRefused, 2},
+}
+
+// faultShare is the percentage of requests that meet a fault.
+func faultShare() int {
+	n := 0
+	for _, w := range faultWeights {
+		n += w.weight
+	}
+	return n
 }
 
 // outcomeUnknown: after this answer to a billed submit the job may be
@@ -143,6 +156,43 @@ func (in *injector) draw(route string, r *http.Request, body []byte) (kind fault
 		}
 	}
 	return kind, submit, rng
+}
+
+// reconcile checks the injector's record of submits against a fake's
+// request log, body by body: each submit the injector let through must be in
+// the log as often as the injector saw it, and nothing else. It returns the
+// mismatches.
+func (in *injector) reconcile(bodies func(route string) [][]byte) []string {
+	in.mu.Lock()
+	defer in.mu.Unlock()
+	logged := map[string]int{}
+	for route := range in.submits {
+		for _, b := range bodies(route) {
+			logged[route+" "+string(b)]++
+		}
+	}
+	var bad []string
+	for key, h := range in.history {
+		served := len(h) - count(h, faultRefused)
+		if logged[key] != served {
+			bad = append(bad, fmt.Sprintf("%.80s…: logged %d, injected %d", key, logged[key], served))
+		}
+		delete(logged, key)
+	}
+	for key, n := range logged {
+		bad = append(bad, fmt.Sprintf("%.80s…: logged %d, never seen by the injector", key, n))
+	}
+	return bad
+}
+
+func count[T comparable](s []T, v T) int {
+	n := 0
+	for _, x := range s {
+		if x == v {
+			n++
+		}
+	}
+	return n
 }
 
 // duplicates counts submits sent again after one whose outcome was unknown.
@@ -233,8 +283,11 @@ type soakStats struct {
 	panics                   int            // tool handlers that panicked (recovered by guard)
 	faults                   map[faultKind]int
 	submits, unknown, dups   int
-	servedSubmits            int // submits the fakes' logs hold
-	injectedServed           int // submits the injector let through
+	servedSubmits            int      // submits the fakes' logs hold
+	injectedServed           int      // submits the injector let through
+	unreconciled             []string // submits where the fakes' logs and the injector disagree
+	logLeaks                 int      // client log records carrying the API key
+	logRecords               int
 	progress                 int // progress notifications received
 	fakeTime                 time.Duration
 }
@@ -263,6 +316,29 @@ func (s *soakStats) add(o soakStats) {
 
 func newSoakStats() soakStats {
 	return soakStats{byTool: map[string]int{}, byAction: map[string]int{}, byCode: map[string]int{}, known: map[string]int{}, faults: map[faultKind]int{}}
+}
+
+// keyWatch is the client loggers' output: it counts records, and those
+// that carry the API key.
+type keyWatch struct {
+	mu            sync.Mutex
+	records, keys int
+}
+
+func (w *keyWatch) Write(p []byte) (int, error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.records++
+	if strings.Contains(string(p), soakKey) {
+		w.keys++
+	}
+	return len(p), nil
+}
+
+func (w *keyWatch) counts() (records, keys int) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.records, w.keys
 }
 
 // panicCounter is a slog handler that counts guard's "tool panic" records.
@@ -321,13 +397,13 @@ func TestSoakFaultInjectionThroughTheFakeAPIs(t *testing.T) {
 	t.Logf("seed %d (override with SOAK_SEED)", seed)
 	t.Logf("calls %d from %d sessions (%d per session): %d succeeded, %d isError", st.calls, soakSessions, soakCallsPer, st.succeeded, st.failed)
 	t.Logf("calls by tool: %s", formatCounts(st.byTool))
-	t.Logf("faults injected (%d%% of requests): %s", soakFaultPct, formatFaults(st.faults))
+	t.Logf("faults injected (%d%% of requests): %s", faultShare(), formatFaults(st.faults))
 	t.Logf("failures by action: %s", formatCounts(st.byAction))
 	t.Logf("failures by code: %s", formatCounts(st.byCode))
 	t.Logf("billed submits %d (served %d, fakes' logs %d); %d with an unknown outcome; duplicates after an unknown outcome: %d",
 		st.submits, st.injectedServed, st.servedSubmits, st.unknown, st.dups)
-	t.Logf("JSON-RPC errors %d, malformed error results %d, key leaks %d, panics %d, progress notifications %d",
-		len(st.rpcErrors), len(st.badErrors), len(st.leaks), st.panics, st.progress)
+	t.Logf("JSON-RPC errors %d, malformed error results %d, key leaks in results %d and in %d client log records %d, panics %d, progress notifications %d",
+		len(st.rpcErrors), len(st.badErrors), len(st.leaks), st.logRecords, st.logLeaks, st.panics, st.progress)
 	t.Logf("unfollowable guidance (suggested_arguments the tool does not take) %d; known issues outside this test (SOAK_STRICT=1 fails on them): %s",
 		len(st.unfollowable), formatCounts(st.known))
 	t.Logf("goroutines before %d after %d; heap in use before %.1f MB after %.1f MB",
@@ -358,6 +434,12 @@ func TestSoakFaultInjectionThroughTheFakeAPIs(t *testing.T) {
 	if st.servedSubmits != st.injectedServed {
 		t.Errorf("the fakes logged %d submits, the injector let %d through: a request went round the injector", st.servedSubmits, st.injectedServed)
 	}
+	for _, e := range first(st.unreconciled, 5) {
+		t.Errorf("the fake's log and the injector disagree: %s", e)
+	}
+	if st.logLeaks != 0 {
+		t.Errorf("%d of %d client log records carry the API key", st.logLeaks, st.logRecords)
+	}
 	if st.failed == 0 || st.succeeded == 0 || len(st.faults) < len(faultWeights) {
 		t.Errorf("the mix is degenerate: %d succeeded, %d failed, %d fault kinds", st.succeeded, st.failed, len(st.faults))
 	}
@@ -382,11 +464,13 @@ func runSoak(t *testing.T, seed uint64) soakStats {
 	anakin.PickFaults(anakinInj.anakin)
 	alterlab.PickFaults(alterlabInj.alterlab)
 
-	ak, err := client.NewAnakin(client.APIConfig{BaseURL: "http://anakin.test", APIKey: soakKey, HTTPClient: anakin.Client()})
+	logs := &keyWatch{}
+	clientLog := slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	ak, err := client.NewAnakin(client.APIConfig{BaseURL: "http://anakin.test", APIKey: soakKey, HTTPClient: anakin.Client(), Logger: clientLog})
 	if err != nil {
 		t.Fatal(err)
 	}
-	al, err := client.NewAlterLab(client.APIConfig{BaseURL: "http://alterlab.test", APIKey: soakKey, HTTPClient: alterlab.Client()})
+	al, err := client.NewAlterLab(client.APIConfig{BaseURL: "http://alterlab.test", APIKey: soakKey, HTTPClient: alterlab.Client(), Logger: clientLog})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -453,12 +537,14 @@ func runSoak(t *testing.T, seed uint64) soakStats {
 			st.faults[k] += v
 		}
 	}
-	for _, r := range []string{anakintest.RouteScrape, anakintest.RouteBatch, anakintest.RouteCrawl, anakintest.RouteMap, anakintest.RouteSearch} {
+	for r := range anakinInj.submits {
 		st.servedSubmits += len(anakin.Bodies(r))
 	}
-	for _, r := range []string{alterlabtest.RouteScrape, alterlabtest.RouteBatch, alterlabtest.RouteCrawl, alterlabtest.RouteMap, alterlabtest.RouteSearch} {
+	for r := range alterlabInj.submits {
 		st.servedSubmits += len(alterlab.Bodies(r))
 	}
+	st.unreconciled = append(anakinInj.reconcile(anakin.Bodies), alterlabInj.reconcile(alterlab.Bodies)...)
+	st.logRecords, st.logLeaks = logs.counts()
 	return st
 }
 
