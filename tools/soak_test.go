@@ -1,15 +1,18 @@
 package tools
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
 	"hash/fnv"
+	"io"
 	"log/slog"
 	"maps"
 	"math/rand/v2"
 	"net/http"
 	"os"
+	"regexp"
 	"runtime"
 	"slices"
 	"strconv"
@@ -279,6 +282,8 @@ type soakStats struct {
 	badErrors                []string       // isError results without a code or a closed-set action
 	leaks                    []string       // results carrying the API key
 	unfollowable             []string       // suggested_arguments that are not the tool's inputs
+	failures                 []soakFailure
+	resubmitAdvice           []string       // see soakFailure.resubmitAdvice
 	known                    map[string]int // see knownIssue
 	panics                   int            // tool handlers that panicked (recovered by guard)
 	faults                   map[faultKind]int
@@ -309,6 +314,7 @@ func (s *soakStats) add(o soakStats) {
 	s.badErrors = append(s.badErrors, o.badErrors...)
 	s.leaks = append(s.leaks, o.leaks...)
 	s.unfollowable = append(s.unfollowable, o.unfollowable...)
+	s.failures = append(s.failures, o.failures...)
 	for k, v := range o.known {
 		s.known[k] += v
 	}
@@ -406,6 +412,10 @@ func TestSoakFaultInjectionThroughTheFakeAPIs(t *testing.T) {
 		len(st.rpcErrors), len(st.badErrors), len(st.leaks), st.logRecords, st.logLeaks, st.panics, st.progress)
 	t.Logf("unfollowable guidance (suggested_arguments the tool does not take) %d; known issues outside this test (SOAK_STRICT=1 fails on them): %s",
 		len(st.unfollowable), formatCounts(st.known))
+	t.Logf("calls told to retry although the API accepted their billed submit (a retry bills again): %d", len(st.resubmitAdvice))
+	for _, e := range first(st.resubmitAdvice, 3) {
+		t.Logf("  e.g. %s", e)
+	}
 	t.Logf("goroutines before %d after %d; heap in use before %.1f MB after %.1f MB",
 		goroutinesBefore, goroutinesAfter, mb(heapBefore), mb(heapAfter))
 	t.Logf("wall time %s; fake time %s", wall.Round(time.Millisecond), st.fakeTime.Round(time.Second))
@@ -427,6 +437,12 @@ func TestSoakFaultInjectionThroughTheFakeAPIs(t *testing.T) {
 	}
 	for _, e := range first(st.unfollowable, 5) {
 		t.Errorf("guidance suggests arguments the tool does not take: %s", e)
+	}
+	if os.Getenv("SOAK_STRICT") != "" && len(st.resubmitAdvice) > 0 {
+		// Known: a provider that polls inside the call (scrape, batch, map,
+		// extract, search) returns a failed poll's error as is, with no job
+		// id, so its guidance is the poll's (retry_later).
+		t.Errorf("%d calls were told to retry after their submit was accepted", len(st.resubmitAdvice))
 	}
 	if st.dups != 0 {
 		t.Errorf("%d billed submits were sent again after an answer that left the outcome unknown", st.dups)
@@ -466,11 +482,15 @@ func runSoak(t *testing.T, seed uint64) soakStats {
 
 	logs := &keyWatch{}
 	clientLog := slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	ak, err := client.NewAnakin(client.APIConfig{BaseURL: "http://anakin.test", APIKey: soakKey, HTTPClient: anakin.Client(), Logger: clientLog})
+	accepted := &markerSet{m: map[string]bool{}}
+	watched := func(c *http.Client) *http.Client {
+		return &http.Client{Transport: &acceptWatch{next: c.Transport, accepted: accepted}}
+	}
+	ak, err := client.NewAnakin(client.APIConfig{BaseURL: "http://anakin.test", APIKey: soakKey, HTTPClient: watched(anakin.Client()), Logger: clientLog})
 	if err != nil {
 		t.Fatal(err)
 	}
-	al, err := client.NewAlterLab(client.APIConfig{BaseURL: "http://alterlab.test", APIKey: soakKey, HTTPClient: alterlab.Client(), Logger: clientLog})
+	al, err := client.NewAlterLab(client.APIConfig{BaseURL: "http://alterlab.test", APIKey: soakKey, HTTPClient: watched(alterlab.Client()), Logger: clientLog})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -545,6 +565,11 @@ func runSoak(t *testing.T, seed uint64) soakStats {
 	}
 	st.unreconciled = append(anakinInj.reconcile(anakin.Bodies), alterlabInj.reconcile(alterlab.Bodies)...)
 	st.logRecords, st.logLeaks = logs.counts()
+	for _, f := range st.failures {
+		if f.resubmitAdvice(accepted.has) {
+			st.resubmitAdvice = append(st.resubmitAdvice, fmt.Sprintf("%s %s: %s → %s: %s", f.marker, f.tool, f.rep.Error.Code, f.rep.Guidance.Action, f.rep.Error.Message))
+		}
+	}
 	return st
 }
 
@@ -581,7 +606,7 @@ func runSession(ctx context.Context, c *mcpclient.Client, provider string, seed 
 		magic = []string{"blocked", "captcha", "async", "polls:3", "paywall", "requires_auth", "antibot", "session_limit", "insufficient_credits"}
 	}
 	page := func(call, k int) string {
-		u := fmt.Sprintf("https://s%d.soak.example/c%d/p%d", sess, call, k)
+		u := fmt.Sprintf("https://s%d.soak.example/%s/p%d", sess, soakMarker(sess, call), k)
 		if rng.IntN(100) < 15 {
 			u += "?fake=" + magic[rng.IntN(len(magic))]
 		}
@@ -613,7 +638,7 @@ func runSession(ctx context.Context, c *mcpclient.Client, provider string, seed 
 		case roll < 64:
 			name, args["url"], args["limit"] = "map", page(call, 0), 10+rng.IntN(40)
 		case roll < 76:
-			name, args["query"], args["limit"] = "search", fmt.Sprintf("soak session %d call %d", sess, call), 1+rng.IntN(5)
+			name, args["query"], args["limit"] = "search", soakMarker(sess, call)+" news", 1+rng.IntN(5)
 			args["scrape_results"] = rng.IntN(3) == 0
 		case roll < 88:
 			name, args["urls"], args["prompt"] = "extract", []string{page(call, 0)}, "the page title"
@@ -635,7 +660,7 @@ func runSession(ctx context.Context, c *mcpclient.Client, provider string, seed 
 		st.calls++
 		st.byTool[name]++
 		res, err := c.CallTool(ctx, req)
-		where := fmt.Sprintf("session %d call %d %s", sess, call, name)
+		where := fmt.Sprintf("%s %s", soakMarker(sess, call), name)
 		if err != nil {
 			st.rpcErrors = append(st.rpcErrors, where+": "+err.Error())
 			continue
@@ -676,6 +701,7 @@ func runSession(ctx context.Context, c *mcpclient.Client, provider string, seed 
 		}
 		follow(where, rep)
 		st.byAction[rep.Guidance.Action]++
+		st.failures = append(st.failures, soakFailure{marker: soakMarker(sess, call), tool: name, rep: rep})
 		st.byCode[rep.Error.Code+" → "+rep.Guidance.Action]++
 		if rep.Error.Code == "internal_error" && strings.Contains(rep.Error.Message, "crashed") {
 			st.badErrors = append(st.badErrors, where+": "+rep.Error.Message)
@@ -694,8 +720,71 @@ type soakErrorish struct {
 	} `json:"error"`
 	Guidance struct {
 		Action             string         `json:"action"`
+		Retryable          bool           `json:"retryable"`
 		SuggestedArguments map[string]any `json:"suggested_arguments"`
 	} `json:"guidance"`
+}
+
+// soakFailure is one isError result, for checks made after the run.
+type soakFailure struct {
+	marker, tool string
+	rep          soakErrorish
+}
+
+// soakMarker names one call in every URL and query it sends, so that the
+// submits a call caused can be told from the fakes' side.
+func soakMarker(sess, call int) string { return fmt.Sprintf("soak-%d-%d", sess, call) }
+
+var soakMarkerRE = regexp.MustCompile(`soak-\d+-\d+`)
+
+// markerSet is a set of call markers, safe for concurrent use.
+type markerSet struct {
+	mu sync.Mutex
+	m  map[string]bool
+}
+
+func (s *markerSet) add(m string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.m[m] = true
+}
+
+func (s *markerSet) has(m string) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.m[m]
+}
+
+// acceptWatch sees every request a provider client sends and remembers the
+// calls (by marker) whose billed submit the API accepted with a 2xx.
+type acceptWatch struct {
+	next     http.RoundTripper
+	accepted *markerSet
+}
+
+func (w *acceptWatch) RoundTrip(req *http.Request) (*http.Response, error) {
+	var body []byte
+	if req.Method == http.MethodPost && req.Body != nil {
+		body, _ = io.ReadAll(req.Body)
+		_ = req.Body.Close()
+		req.Body = io.NopCloser(bytes.NewReader(body))
+	}
+	res, err := w.next.RoundTrip(req)
+	if err == nil && res.StatusCode/100 == 2 && body != nil {
+		for _, m := range soakMarkerRE.FindAll(body, -1) {
+			w.accepted.add(string(m))
+		}
+	}
+	return res, err
+}
+
+// resubmitAdvice is a failure that tells the agent to call again although
+// the API accepted the call's billed submit, without pointing at the job:
+// following it starts (and bills) the same work twice.
+func (f soakFailure) resubmitAdvice(accepted func(string) bool) bool {
+	e := f.rep.Error
+	return f.rep.Guidance.Retryable && accepted(f.marker) && e.Code != client.CodeJobTimeout &&
+		!strings.Contains(e.Message, "job_status") && f.tool != "job_status"
 }
 
 // unfollowable lists the suggested_arguments that are not inputs of the
