@@ -297,3 +297,32 @@ func TestRedirectGuardLeavesTheCallersClientAlone(t *testing.T) {
 }
 
 func statusName(status int) string { return http.StatusText(status) }
+
+func TestSameOriginComparesSchemeHostAndPort(t *testing.T) {
+	tests := []struct {
+		base, to string
+		same     bool
+	}{
+		{"https://api.anakin.io/v1", "https://api.anakin.io/v2/x?y=1", true},
+		{"https://api.anakin.io/v1", "https://API.Anakin.IO/v1", true},
+		{"https://api.anakin.io/v1", "https://api.anakin.io:443/v1", true},
+		{"http://127.0.0.1/v1", "http://127.0.0.1:80/v1", true},
+		{"https://api.anakin.io./v1", "https://api.anakin.io/v1", true},
+		{"http://[::1]:8080/v1", "http://[::1]:8080/x", true},
+		{"https://api.anakin.io/v1", "http://api.anakin.io/v1", false},
+		{"https://api.anakin.io/v1", "https://api.anakin.io:8443/v1", false},
+		{"https://api.anakin.io/v1", "https://eu.api.anakin.io/v1", false},
+		{"https://api.anakin.io/v1", "https://anakin.io/v1", false},
+		{"https://api.anakin.io/v1", "https://api.anakin.io.evil.example/v1", false},
+		{"https://api.anakin.io/v1", "https://user:pw@evil.example/v1", false},
+		{"http://127.0.0.1:8080/v1", "http://localhost:8080/v1", false},
+		{"http://[::1]:8080/v1", "http://127.0.0.1:8080/x", false},
+	}
+	for _, tt := range tests {
+		base, _ := url.Parse(tt.base)
+		to, _ := url.Parse(tt.to)
+		if got := sameOrigin(base, to); got != tt.same {
+			t.Errorf("sameOrigin(%s, %s) = %v, want %v", tt.base, tt.to, got, tt.same)
+		}
+	}
+}
