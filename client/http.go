@@ -102,6 +102,7 @@ func newAPIClient(provider string, cfg APIConfig, defaultPerMinute int, decode e
 	if c.hc == nil {
 		c.hc = NewHTTPClient()
 	}
+	c.hc = c.guardRedirects(c.hc)
 	if c.policy.MaxAttempts == 0 {
 		c.policy = DefaultRetryPolicy
 	}
@@ -134,14 +135,24 @@ type response struct {
 	status int
 	header http.Header
 	body   []byte
+	submit bool // the answer to a billed submit
 }
 
 // decode unmarshals the body into v, reporting a malformed body as an *Error.
+//
+// A submit's 2xx that cannot be read is CodeMaybeStarted, not
+// CodeBadResponse: the API took the job (and may bill it), we only lost its
+// answer, so the agent must not be told to simply send it again.
 func (c *apiClient) decode(r *response, v any) error {
 	if err := json.Unmarshal(r.body, v); err != nil {
-		return &Error{Provider: c.provider, HTTPStatus: r.status, Code: CodeBadResponse,
+		e := &Error{Provider: c.provider, HTTPStatus: r.status, Code: CodeBadResponse,
 			Message:   "the API answered with a body that is not the JSON we expected: " + err.Error(),
 			RequestID: requestID(r.header), Err: err}
+		if r.submit {
+			e.Code = CodeMaybeStarted
+			e.Message = fmt.Sprintf("the API accepted the submit (HTTP %d) but its answer could not be read (%s); the job may have started and be billed", r.status, err.Error())
+		}
+		return e
 	}
 	return nil
 }
@@ -197,6 +208,7 @@ func (c *apiClient) do(ctx context.Context, cl call) (*response, error) {
 	}
 	err := backoff.RetryNotify(op, b, notify)
 	if err == nil {
+		resp.submit = cl.submit
 		return resp, nil
 	}
 	if lastErr == nil { // the context ended before any attempt
@@ -262,6 +274,12 @@ func (c *apiClient) once(ctx context.Context, method, u string, payload []byte, 
 		req.Header.Set("User-Agent", c.userAgent)
 	}
 	res, err := c.hc.Do(req)
+	if rr, ok := errors.AsType[*redirectRefused](err); ok {
+		// The API answered, with a 3xx we would not follow: an answer, not a
+		// lost exchange, so it is judged by its status (never retried).
+		a.status, a.code = rr.status, CodeRedirectRefused
+		return nil, a, c.redact(rr.error(c.provider))
+	}
 	if err != nil {
 		a.err = err
 		if ctx.Err() != nil {
@@ -294,6 +312,90 @@ func (c *apiClient) once(ctx context.Context, method, u string, payload []byte, 
 	}
 	a.code = e.Code
 	return nil, a, c.redact(e)
+}
+
+// maxAPIRedirects bounds the same-origin redirects one API request follows.
+const maxAPIRedirects = 5
+
+// guardRedirects returns a copy of hc (the caller's client is left as it
+// is) whose redirects never carry the API key to another origin.
+//
+// Go's http.Client re-sends every header but Authorization, Cookie and
+// their kin on a redirect, wherever it points, so an API (or anything in
+// front of it) answering 3xx to another host would otherwise receive
+// X-API-Key there. A hop to a different scheme, host or port than the
+// configured base URL is therefore refused before it is requested, and the
+// call fails with CodeRedirectRefused naming both origins. Hops within the
+// configured origin are followed, at most maxAPIRedirects, keeping the key.
+//
+// A refused redirect is never retried, a billed submit included: the 3xx is
+// the API's whole answer (the job was not taken at this URL, so nothing was
+// started or billed), and asking again would only be sent the same way.
+func (c *apiClient) guardRedirects(hc *http.Client) *http.Client {
+	guarded := *hc
+	next := hc.CheckRedirect
+	guarded.CheckRedirect = func(req *http.Request, via []*http.Request) error {
+		rr := &redirectRefused{from: origin(c.base), to: origin(req.URL)}
+		if req.Response != nil {
+			rr.status, rr.requestID = req.Response.StatusCode, requestID(req.Response.Header)
+		}
+		if !sameOrigin(c.base, req.URL) {
+			return rr
+		}
+		if len(via) > maxAPIRedirects {
+			rr.tooMany = true
+			return rr
+		}
+		if next != nil {
+			return next(req, via)
+		}
+		return nil
+	}
+	return &guarded
+}
+
+// redirectRefused is what CheckRedirect answers for a hop it will not take.
+type redirectRefused struct {
+	from, to  string // origins only: no path, query or userinfo
+	status    int
+	requestID string
+	tooMany   bool
+}
+
+func (r *redirectRefused) Error() string { return "redirect to " + r.to + " refused" }
+
+func (r *redirectRefused) error(provider string) *Error {
+	msg := fmt.Sprintf("the %s API at %s answered %d with a redirect to %s, another host; scrapemcp does not follow it, so the API key is not sent there. Check the configured API URL",
+		provider, r.from, r.status, r.to)
+	if r.tooMany {
+		msg = fmt.Sprintf("the %s API at %s redirected more than %d times within the same host; scrapemcp stopped following. Check the configured API URL",
+			provider, r.from, maxAPIRedirects)
+	}
+	return &Error{Provider: provider, HTTPStatus: r.status, Code: CodeRedirectRefused, Message: msg,
+		RequestID: r.requestID, Err: r}
+}
+
+// origin is u's scheme and host[:port], for messages.
+func origin(u *url.URL) string { return u.Scheme + "://" + u.Host }
+
+// sameOrigin reports whether u has base's scheme, host and port (a missing
+// port is the scheme's default).
+func sameOrigin(base, u *url.URL) bool {
+	port := func(u *url.URL) string {
+		if p := u.Port(); p != "" {
+			return p
+		}
+		switch strings.ToLower(u.Scheme) {
+		case "http":
+			return "80"
+		case "https":
+			return "443"
+		}
+		return ""
+	}
+	return strings.EqualFold(base.Scheme, u.Scheme) &&
+		strings.EqualFold(strings.TrimSuffix(base.Hostname(), "."), strings.TrimSuffix(u.Hostname(), ".")) &&
+		port(base) == port(u)
 }
 
 // transportError describes a failure with no HTTP answer. maybeStarted is

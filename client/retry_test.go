@@ -12,6 +12,7 @@ import (
 	"github.com/cenkalti/backoff/v4"
 
 	"github.com/scrapemcp/scrapemcp/client/anakintest"
+	"github.com/scrapemcp/scrapemcp/errmap"
 )
 
 // These tests drive the shared transport (http.go, retry.go, poll.go)
@@ -387,11 +388,16 @@ func TestMalformedJSONOn200(t *testing.T) {
 	if e.Code != CodeBadResponse || e.HTTPStatus != 200 || e.RequestID == "" {
 		t.Errorf("got %+v", e)
 	}
-	// Through the provider too: a malformed submit answer is not a job.
+	// A submit's unreadable 2xx is not a job we can follow, but the API took
+	// it: the outcome is unknown, and the submit is not sent again.
 	ac, s2 := fakeAnakin(t)
 	s2.Script(anakintest.RouteScrape, anakintest.Malformed())
-	if _, err := ac.Scrape(t.Context(), ScrapeRequest{URL: "https://example.com"}); mustError(t, err).Code != CodeBadResponse {
-		t.Errorf("scrape: %v", err)
+	_, err = ac.Scrape(t.Context(), ScrapeRequest{URL: "https://example.com"})
+	if e := mustError(t, err); e.Code != CodeMaybeStarted || e.HTTPStatus != 200 || s2.Count(anakintest.RouteScrape) != 1 {
+		t.Errorf("scrape: %+v after %d submits", e, s2.Count(anakintest.RouteScrape))
+	}
+	if g := errmap.Explain(failureOf(mustError(t, err))); g.Action == errmap.RetryLater {
+		t.Errorf("a submit that may have started is advised %s", g.Action)
 	}
 }
 

@@ -203,3 +203,13 @@ func (f Fault) body(reqID string) (contentType string, b []byte) {
 	b, _ = json.Marshal(m)
 	return "application/json", b
 }
+
+// PickFaults has pick choose the fault of every request Script does not
+// cover, by route, request and body (the request's Body is already read: use
+// body). It is called from many goroutines at once; ok false serves the
+// request normally. Only Client() consults it: a soak test draws faults from
+// a seeded random source this way, per request, instead of queueing them per
+// route, which concurrent callers would take in no predictable order.
+func (s *Server) PickFaults(pick func(route string, r *http.Request, body []byte) (f Fault, ok bool)) {
+	fakehttp.SetPicker(s.requestLog, fakehttp.Picker[Fault](pick))
+}

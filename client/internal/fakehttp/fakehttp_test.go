@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net/http"
 	"net/http/httptrace"
+	"slices"
 	"strings"
 	"syscall"
 	"testing"
@@ -98,5 +99,38 @@ func TestWindowRefusesBeyondTheLimitUntilTheOldestLeaves(t *testing.T) {
 	}
 	if _, ok := w.Admit(t0.Add(time.Minute), 3); !ok {
 		t.Error("refused after the oldest left the window")
+	}
+}
+
+func TestPickerChoosesFaultsTheScriptDoesNotCover(t *testing.T) {
+	l, c := fake()
+	const route = "POST /submit"
+	l.Script(route, fault{Reset})
+	var seen []string
+	SetPicker(l, func(route string, r *http.Request, body []byte) (fault, bool) {
+		seen = append(seen, route+" "+string(body))
+		return fault{Refused}, string(body) == `{"n":2}`
+	})
+	post := func(n string) error {
+		res, err := c.Post("http://fake.test/submit", "application/json", strings.NewReader(`{"n":`+n+`}`))
+		if err == nil {
+			_ = res.Body.Close()
+		}
+		return err
+	}
+	if err := post("1"); !errors.Is(err, syscall.ECONNRESET) {
+		t.Errorf("scripted: %v", err)
+	}
+	if err := post("2"); !errors.Is(err, syscall.ECONNREFUSED) {
+		t.Errorf("picked: %v", err)
+	}
+	if err := post("3"); err != nil {
+		t.Errorf("not picked: %v", err)
+	}
+	if want := []string{`POST /submit {"n":2}`, `POST /submit {"n":3}`}; !slices.Equal(seen, want) {
+		t.Errorf("picker saw %q, want %q (the script goes first)", seen, want)
+	}
+	if got := len(l.Bodies(route)); got != 2 {
+		t.Errorf("%d bodies served, want 2 (a refused request is not)", got)
 	}
 }

@@ -21,6 +21,36 @@ type Log[F any] struct {
 	routes  map[string]*routeLog[F]
 	cancels []string
 	reqs    int
+	picker  Picker[F]
+}
+
+// Picker chooses the fault for a request no script covers: route, the
+// request and its body (already read; r.Body must not be used). ok false
+// serves the request normally. A fake calls it from many goroutines at once.
+// Only the in-memory client consults it.
+type Picker[F any] func(route string, r *http.Request, body []byte) (f F, ok bool)
+
+// SetPicker makes p choose faults for requests the script does not cover
+// (nil stops it), for soak tests that draw faults at random per request
+// rather than queue them per route.
+func SetPicker[F any](l *Log[F], p Picker[F]) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.picker = p
+}
+
+// pick asks l's Picker for route's fault, outside l.mu.
+func pick[F any](l *Log[F], route string, r *http.Request, body []byte) *F {
+	l.mu.Lock()
+	p := l.picker
+	l.mu.Unlock()
+	if p == nil {
+		return nil
+	}
+	if f, ok := p(route, r, body); ok {
+		return &f
+	}
+	return nil
 }
 
 type routeLog[F any] struct {

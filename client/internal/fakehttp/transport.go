@@ -53,16 +53,21 @@ func Hold(r *http.Request, done <-chan struct{}) {
 	}
 }
 
-// Dispatch pops route's scripted fault and says what it does to the
-// connection, and how to serve the request if it is served at all.
-type Dispatch func(route string) (Conn, http.HandlerFunc)
+// Dispatch pops route's scripted fault (or picks one for r, whose body is
+// body) and says what it does to the connection, and how to serve the
+// request if it is served at all.
+type Dispatch func(route string, r *http.Request, body []byte) (Conn, http.HandlerFunc)
 
 // Dispatcher is the Dispatch of a fake that logs to l and serves with
 // serve. conn says what a scripted fault does to the connection and which
-// fault the request is then served with.
+// fault the request is then served with. A request no script covers gets
+// the fault l's Picker chooses, if it has one.
 func Dispatcher[F any](l *Log[F], serve func(w http.ResponseWriter, r *http.Request, route string, f *F), conn func(F) (Conn, F)) Dispatch {
-	return func(route string) (Conn, http.HandlerFunc) {
+	return func(route string, r *http.Request, body []byte) (Conn, http.HandlerFunc) {
 		f := Take(l, route)
+		if f == nil {
+			f = pick(l, route, r, body)
+		}
 		c := Answer
 		if f != nil {
 			var served F
@@ -92,17 +97,16 @@ func (t transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	conn, serve := t.dispatch(t.route(req))
-	if conn == Refused {
-		if req.Body != nil {
-			_ = req.Body.Close()
-		}
-		return nil, &net.OpError{Op: "dial", Net: "tcp", Err: syscall.ECONNREFUSED}
-	}
+	// The body is read in memory before anything is decided, so that a
+	// Picker can choose by it; the server sees nothing of a refused request.
 	var body []byte
 	if req.Body != nil {
 		body, _ = io.ReadAll(req.Body)
 		_ = req.Body.Close()
+	}
+	conn, serve := t.dispatch(t.route(req), req, body)
+	if conn == Refused {
+		return nil, &net.OpError{Op: "dial", Net: "tcp", Err: syscall.ECONNREFUSED}
 	}
 	if tr := httptrace.ContextClientTrace(ctx); tr != nil && tr.WroteRequest != nil {
 		tr.WroteRequest(httptrace.WroteRequestInfo{})
