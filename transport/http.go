@@ -179,13 +179,13 @@ func unattributedCancelsDropped(next http.Handler) http.Handler {
 func (h *handler) shutdown(srv *http.Server, o HTTPOptions) error {
 	h.log.Info("shutting down: no new connections; waiting for in-flight calls", "timeout", o.ShutdownTimeout.String())
 	// Shutdown closes the listeners at once and then waits for every
-	// connection to go idle, which happens as in-flight calls answer.
+	// connection to go idle, which happens as in-flight calls answer. It
+	// gets no deadline of its own: Drain bounds the calls, and the streams
+	// get flushGrace after that.
+	sctx, stop := context.WithCancel(context.Background())
+	defer stop()
 	stopped := make(chan error, 1)
-	go func() {
-		sctx, cancel := context.WithTimeout(context.Background(), o.ShutdownTimeout+2*flushGrace)
-		defer cancel()
-		stopped <- srv.Shutdown(sctx)
-	}()
+	go func() { stopped <- srv.Shutdown(sctx) }()
 	if o.Drain != nil {
 		dctx, cancel := context.WithTimeout(context.Background(), o.ShutdownTimeout)
 		o.Drain(dctx)
@@ -197,8 +197,16 @@ func (h *handler) shutdown(srv *http.Server, o HTTPOptions) error {
 		waitUntil(flushGrace, h.streams.idle)
 		h.sse.CloseSessions()
 	}
-	if err := <-stopped; err != nil {
-		h.log.Warn("connections still open at the shutdown deadline; closing them", "error", err.Error())
+	// After Drain every call has answered and only writes remain.
+	wait := 2 * flushGrace
+	if o.Drain == nil {
+		wait = o.ShutdownTimeout + flushGrace
+	}
+	select {
+	case <-stopped:
+	case <-time.After(wait):
+		h.log.Warn("connections still open at the shutdown deadline; closing them")
+		stop()
 		_ = srv.Close()
 	}
 	h.log.Info("stopped")
