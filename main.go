@@ -81,6 +81,12 @@ func run(args []string, getenv func(string) string, stdin io.Reader, stdout, std
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	go func() {
+		// The first signal starts a graceful stop; restoring the default
+		// lets a second one end the process at once.
+		<-ctx.Done()
+		stop()
+	}()
 
 	switch cmd {
 	case "call":
