@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -405,5 +406,30 @@ func TestClientCancellingItsOwnCallStopsIt(t *testing.T) {
 				t.Fatal("the cancelled call kept running on the server")
 			}
 		})
+	}
+}
+
+// logging/setLevel reaches mcp-go without the client's session id, so made
+// up ids cannot grow mcp-go's per-session level map; other messages keep
+// theirs.
+func TestSetLevelIsAppliedWithoutItsSessionID(t *testing.T) {
+	var seen []string
+	h := sessionHygiene(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		seen = append(seen, r.Header.Get("Mcp-Session-Id"))
+		b, _ := io.ReadAll(r.Body)
+		if len(b) == 0 {
+			t.Error("the body did not reach the server")
+		}
+	}))
+	for _, msg := range []string{
+		`{"jsonrpc":"2.0","id":1,"method":"logging/setLevel","params":{"level":"debug"}}`,
+		`{"jsonrpc":"2.0","id":2,"method":"tools/list"}`,
+	} {
+		req, _ := http.NewRequest(http.MethodPost, "/mcp", strings.NewReader(msg))
+		req.Header.Set("Mcp-Session-Id", "made-up-id")
+		h.ServeHTTP(httptest.NewRecorder(), req)
+	}
+	if len(seen) != 2 || seen[0] != "" || seen[1] != "made-up-id" {
+		t.Errorf("session ids seen by the server: %q", seen)
 	}
 }
