@@ -36,7 +36,7 @@ type testMCP struct {
 
 func newTestMCP() *testMCP {
 	m := &testMCP{
-		MCPServer: server.NewMCPServer("t", "0", server.WithToolCapabilities(false)),
+		MCPServer: server.NewMCPServer("t", "0", server.WithToolCapabilities(false), server.WithLogging()),
 		started:   make(chan string, 64),
 		release:   make(chan struct{}),
 	}

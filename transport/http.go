@@ -155,10 +155,10 @@ func newHandler(s *server.MCPServer, o HTTPOptions) (*handler, error) {
 //     the empty session: client A's cancellation of its request 5 would stop
 //     client B's request 5. Such clients stop a call by closing its request,
 //     which cancels it alone.
-//   - logging/setLevel is applied without its session id. mcp-go keeps the
-//     level per session id in a map nothing prunes, so a client could grow it
-//     with made-up ids; scrapemcp sends no log messages to clients, so the
-//     level has nothing to steer.
+//   - logging/setLevel is applied under one shared session id instead of
+//     the client's. mcp-go keeps the level per session id in a map nothing
+//     prunes, so a client could grow it with made-up ids; scrapemcp sends no
+//     log messages to clients, so the level has nothing to steer.
 func sessionHygiene(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Method != http.MethodPost || r.Body == nil {
@@ -178,11 +178,14 @@ func sessionHygiene(next http.Handler) http.Handler {
 				return
 			}
 		case "logging/setLevel":
-			r.Header.Del(server.HeaderKeySessionID)
+			r.Header.Set(server.HeaderKeySessionID, levelSession)
 		}
 		next.ServeHTTP(w, r)
 	})
 }
+
+// levelSession has the form mcp-go's session id manager accepts.
+const levelSession = "mcp-session-00000000-0000-0000-0000-000000000000"
 
 // method is a JSON-RPC message's method, read only when the body mentions
 // one of the methods sessionHygiene cares about.

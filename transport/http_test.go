@@ -409,10 +409,10 @@ func TestClientCancellingItsOwnCallStopsIt(t *testing.T) {
 	}
 }
 
-// logging/setLevel reaches mcp-go without the client's session id, so made
-// up ids cannot grow mcp-go's per-session level map; other messages keep
-// theirs.
-func TestSetLevelIsAppliedWithoutItsSessionID(t *testing.T) {
+// logging/setLevel reaches mcp-go under one shared session id, so made up
+// ids cannot grow mcp-go's per-session level map; other messages keep
+// theirs. And a real client's setLevel still succeeds.
+func TestSetLevelIsAppliedUnderOneSessionID(t *testing.T) {
 	var seen []string
 	h := sessionHygiene(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		seen = append(seen, r.Header.Get("Mcp-Session-Id"))
@@ -429,7 +429,18 @@ func TestSetLevelIsAppliedWithoutItsSessionID(t *testing.T) {
 		req.Header.Set("Mcp-Session-Id", "made-up-id")
 		h.ServeHTTP(httptest.NewRecorder(), req)
 	}
-	if len(seen) != 2 || seen[0] != "" || seen[1] != "made-up-id" {
+	if len(seen) != 2 || seen[0] != levelSession || seen[1] != "made-up-id" {
 		t.Errorf("session ids seen by the server: %q", seen)
+	}
+
+	r := startHTTP(t, newTestMCP().MCPServer, HTTPOptions{Transport: "http"})
+	cs := connectGoSDK(t, &gosdk.StreamableClientTransport{Endpoint: r.base + "/mcp"}, "2025-06-18", nil)
+	ctx, cancel := context.WithTimeout(context.Background(), hangGuard)
+	defer cancel()
+	if err := cs.SetLoggingLevel(ctx, &gosdk.SetLoggingLevelParams{Level: "debug"}); err != nil {
+		t.Errorf("setLevel over streamable HTTP: %v", err)
+	}
+	if _, err := cs.ListTools(ctx, nil); err != nil {
+		t.Errorf("the session after setLevel: %v", err)
 	}
 }
