@@ -1,9 +1,7 @@
 package transport
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -116,7 +114,7 @@ func newHandler(s *server.MCPServer, o HTTPOptions) (*handler, error) {
 	mux := http.NewServeMux()
 	switch o.Transport {
 	case "http":
-		mux.Handle("/mcp", sessionHygiene(server.NewStreamableHTTPServer(s,
+		mux.Handle("/mcp", sessionHygiene(o.Logger, server.NewStreamableHTTPServer(s,
 			// A fresh session id per client (validated nowhere, so any replica
 			// serves it) keeps clients apart: mcp-go keys cancellations by
 			// session and request id, and with no id at all one client's
@@ -143,61 +141,6 @@ func newHandler(s *server.MCPServer, o HTTPOptions) (*handler, error) {
 	next = checkOrigin(o.AllowOrigins, next)
 	h.Handler = withHealth(next)
 	return h, nil
-}
-
-// sessionHygiene keeps mcp-go's per-session bookkeeping from being steered
-// by clients on streamable HTTP, where session ids are minted but validated
-// nowhere (so that any replica serves any client):
-//
-//   - A notifications/cancelled that names no session is acknowledged, not
-//     applied. mcp-go keys in-flight requests by session and request id, and
-//     clients of protocol 2026-07-28 (or any without a session id) all share
-//     the empty session: client A's cancellation of its request 5 would stop
-//     client B's request 5. Such clients stop a call by closing its request,
-//     which cancels it alone.
-//   - logging/setLevel is applied under one shared session id instead of
-//     the client's. mcp-go keeps the level per session id in a map nothing
-//     prunes, so a client could grow it with made-up ids; scrapemcp sends no
-//     log messages to clients, so the level has nothing to steer.
-func sessionHygiene(next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.Method != http.MethodPost || r.Body == nil {
-			next.ServeHTTP(w, r)
-			return
-		}
-		body, err := io.ReadAll(r.Body) // bounded by limitBody
-		if err != nil {
-			http.Error(w, "request body too large or unreadable", http.StatusRequestEntityTooLarge)
-			return
-		}
-		r.Body = io.NopCloser(bytes.NewReader(body))
-		switch method(body) {
-		case "notifications/cancelled":
-			if r.Header.Get(server.HeaderKeySessionID) == "" {
-				w.WriteHeader(http.StatusAccepted)
-				return
-			}
-		case "logging/setLevel":
-			r.Header.Set(server.HeaderKeySessionID, levelSession)
-		}
-		next.ServeHTTP(w, r)
-	})
-}
-
-// levelSession has the form mcp-go's session id manager accepts.
-const levelSession = "mcp-session-00000000-0000-0000-0000-000000000000"
-
-// method is a JSON-RPC message's method, read only when the body mentions
-// one of the methods sessionHygiene cares about.
-func method(body []byte) string {
-	if !bytes.Contains(body, []byte(`"notifications/cancelled"`)) && !bytes.Contains(body, []byte(`"logging/setLevel"`)) {
-		return ""
-	}
-	var m struct {
-		Method string `json:"method"`
-	}
-	_ = json.Unmarshal(body, &m)
-	return m.Method
 }
 
 func (h *handler) shutdown(srv *http.Server, o HTTPOptions) error {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -414,7 +415,7 @@ func TestClientCancellingItsOwnCallStopsIt(t *testing.T) {
 // theirs. And a real client's setLevel still succeeds.
 func TestSetLevelIsAppliedUnderOneSessionID(t *testing.T) {
 	var seen []string
-	h := sessionHygiene(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	h := sessionHygiene(slog.New(slog.DiscardHandler), http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		seen = append(seen, r.Header.Get("Mcp-Session-Id"))
 		b, _ := io.ReadAll(r.Body)
 		if len(b) == 0 {
