@@ -165,22 +165,24 @@ func TestOversizedStdioLineIsRefusedAndServingGoesOn(t *testing.T) {
 	s := startStdio(t, newTestMCP(), StdioOptions{MaxLine: 1 << 20})
 	s.send(t, initMessage("2025-06-18"))
 	s.until(t, 1)
-	s.send(t, callMessage(2, "echo", map[string]any{"text": strings.Repeat("x", 3<<20)}, nil))
+	s.send(t, `{"jsonrpc":"2.0","id":"big","method":"tools/call","params":{"name":"echo","arguments":{"text":"`+strings.Repeat("x", 3<<20)+`"}}}`)
+	s.send(t, `{"jsonrpc":"2.0","method":"x","params":{"text":"`+strings.Repeat("x", 3<<20)+`"},"id":7}`)
 	s.send(t, callMessage(3, "echo", map[string]any{"text": "after"}, nil))
-	var refused map[string]any
+	// The first names its id before its large params, so its refusal
+	// answers it; the second names it only after, past what is read.
+	refused := map[any]map[string]any{}
 	msgs := s.until(t, 3)
 	for _, m := range msgs {
-		if m["id"] == nil && m["error"] != nil {
-			refused = m
-		}
-		if m["id"] == float64(2) {
-			t.Errorf("the oversized request was handled: %v", m)
+		if m["error"] != nil {
+			refused[m["id"]] = m
 		}
 	}
-	if refused == nil {
-		t.Errorf("no JSON-RPC error for the oversized line; got %v", msgs)
-	} else if e, _ := refused["error"].(map[string]any); e["code"] != float64(-32600) {
-		t.Errorf("error = %v, want code -32600", e)
+	for _, id := range []any{"big", nil} {
+		if m, ok := refused[id]; !ok {
+			t.Errorf("no JSON-RPC error with id %v for an oversized line; got %v", id, msgs)
+		} else if e, _ := m["error"].(map[string]any); e["code"] != float64(-32600) {
+			t.Errorf("error = %v, want code -32600", e)
+		}
 	}
 	if last := msgs[len(msgs)-1]; !strings.Contains(toJSON(last["result"]), "echo:after") {
 		t.Errorf("the next request was not served: %v", last)

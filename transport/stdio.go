@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -99,11 +100,16 @@ func (lr *lineReader) pipe(in io.Reader) (*io.PipeReader, *io.PipeWriter) {
 			switch {
 			case len(line)+len(chunk) > lr.max:
 				n := len(line) + len(chunk)
+				head := line
+				if len(head) < 4096 {
+					head = append(head, chunk...)
+				}
+				id := leadingID(head)
 				line = line[:0]
 				if errors.Is(err, bufio.ErrBufferFull) {
 					n += skipLine(br)
 				}
-				lr.refuse(n)
+				lr.refuse(n, id)
 				if err != nil && !errors.Is(err, bufio.ErrBufferFull) {
 					pw.CloseWithError(err)
 					return
@@ -146,10 +152,41 @@ func skipLine(br *bufio.Reader) int {
 	}
 }
 
-func (lr *lineReader) refuse(n int) {
+func (lr *lineReader) refuse(n int, id json.RawMessage) {
 	lr.log.Warn("refused an oversized stdio message", "bytes", n, "limit", lr.max)
-	msg := fmt.Sprintf(`{"jsonrpc":"2.0","id":null,"error":{"code":-32600,"message":"message of %d bytes is larger than the %d-byte limit; nothing of it was read"}}`+"\n", n, lr.max)
+	if id == nil {
+		id = json.RawMessage("null")
+	}
+	msg := fmt.Sprintf(`{"jsonrpc":"2.0","id":%s,"error":{"code":-32600,"message":"message of %d bytes is larger than the %d-byte limit; it was skipped unprocessed"}}`+"\n", id, n, lr.max)
 	lr.w.inject([]byte(msg))
+}
+
+// leadingID finds a request's id among the top-level members that precede
+// the first large value, so the refusal of an oversized request can answer
+// it: clients write "id" before "params". It returns nil when it cannot.
+func leadingID(prefix []byte) json.RawMessage {
+	dec := json.NewDecoder(bytes.NewReader(prefix[:min(len(prefix), 4096)]))
+	if t, err := dec.Token(); err != nil || t != json.Delim('{') {
+		return nil
+	}
+	for dec.More() {
+		k, err := dec.Token()
+		if err != nil {
+			return nil
+		}
+		var v json.RawMessage
+		if err := dec.Decode(&v); err != nil {
+			return nil
+		}
+		if k == "id" {
+			switch v[0] {
+			case '"', '-', '0', '1', '2', '3', '4', '5', '6', '7', '8', '9':
+				return v
+			}
+			return nil
+		}
+	}
+	return nil
 }
 
 // lineWriter passes mcp-go's output through the filter a whole line at a
