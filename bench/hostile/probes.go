@@ -24,13 +24,15 @@ var probes = []probe{
 	{"3", "http --auth-token: 2,000 stalled unauthenticated POST bodies", 40 * time.Second, probeStalledBodies},
 	{"4", "http: client A holds GET /mcp while client B crawls with a progress token", 60 * time.Second, probeGetStream},
 	{"5", "sse: client of protocol 2026-07-28 (no initialize) calls scrape", 40 * time.Second, probeModernSSE},
-	{"6", "progress after result / no progress, of 10 crawls per transport", 150 * time.Second, probeProgressOrder},
+	{"6", "progress after result / no progress at all, of 10 concurrent crawls per transport", 150 * time.Second, probeProgressOrder},
 	{"7", "API redirect 307 to another host: key forwarded? (call scrape)", 60 * time.Second, probeAPIRedirect},
 	{"8", "http: `Authorization: bearer T` (lowercase scheme)", 20 * time.Second, probeLowercaseBearer},
 	{"9", "http: `Origin: http://evil.example` with a valid token", 20 * time.Second, probeEvilOrigin},
 	{"10", "http --addr 0.0.0.0:0 without a token", 20 * time.Second, probeExposed},
 	{"11a", "SIGTERM during a crawl on a hanging site (http)", 60 * time.Second, probeSigtermHTTP},
 	{"11b", "SIGTERM during a crawl on a hanging site (sse client connected)", 60 * time.Second, probeSigtermSSE},
+	// Not in the original list: found while writing 6 (sessions live on).
+	{"12", "http (extra): 20,000 initialize requests, one keep-alive connection", 60 * time.Second, probeInitFlood},
 }
 
 const token = "T"
@@ -310,6 +312,7 @@ func probeModernSSE(r *run, bin string, _ bool) string {
 }
 
 // 6. Progress must come before the result, and a crawl should report some.
+// The 10 calls of each transport run at once (one session on stdio and sse).
 func probeProgressOrder(r *run, bin string, _ bool) string {
 	st := newSite(false)
 	r.defer_(st.close)
@@ -320,23 +323,30 @@ func probeProgressOrder(r *run, bin string, _ bool) string {
 	}
 	const calls = 10
 	var parts []string
+	// tally reads the streams of one transport (one stream for stdio and
+	// sse, one per call for http): a call's progress is late when it arrived
+	// after the call's result, and misrouted when it came on another call's
+	// stream.
 	tally := func(name string, streams [][]msg) {
-		late, none, missing := 0, 0, 0
+		late, none, missing, misrouted := 0, 0, 0, 0
 		for i := 0; i < calls; i++ {
-			ms := streams[0]
-			if len(streams) > 1 {
-				ms = streams[i]
+			id, tok := fmt.Sprintf("c%d", i), fmt.Sprintf("t%d", i)
+			res := int64(-1)
+			for _, m := range streams[min(i, len(streams)-1)] {
+				if m.Method == "" && m.id() == id {
+					res = m.seq
+				}
 			}
-			res, prog, after := -1, 0, false
-			for j, m := range ms {
-				switch {
-				case m.isProgress() && m.token() == fmt.Sprintf("t%d", i):
-					prog++
-					if res >= 0 {
-						after = true
+			prog, after := 0, false
+			for j, ms := range streams {
+				for _, m := range ms {
+					if m.isProgress() && m.token() == tok {
+						prog++
+						after = after || (res >= 0 && m.seq > res)
+						if j != i && len(streams) > 1 {
+							misrouted++
+						}
 					}
-				case m.Method == "" && m.id() == fmt.Sprintf("c%d", i):
-					res = j
 				}
 			}
 			if res < 0 {
@@ -353,15 +363,20 @@ func probeProgressOrder(r *run, bin string, _ bool) string {
 		if missing > 0 {
 			s += fmt.Sprintf("/%d unanswered", missing)
 		}
+		if misrouted > 0 {
+			s += fmt.Sprintf(" (%d progress on another call's stream)", misrouted)
+		}
 		parts = append(parts, s)
 	}
 
-	// stdio: one session, calls one after another.
+	// stdio: one session, all calls at once.
 	if c, err := r.stdio(bin, args...); err != nil || c.initialize() != nil {
 		parts = append(parts, "stdio: failed to start")
 	} else {
 		for i := 0; i < calls; i++ {
 			c.send(crawl(i))
+		}
+		for i := 0; i < calls; i++ {
 			c.in.waitID(30*time.Second, fmt.Sprintf("c%d", i))
 		}
 		time.Sleep(500 * time.Millisecond)
@@ -378,7 +393,9 @@ func probeProgressOrder(r *run, bin string, _ bool) string {
 			parts = append(parts, "sse: "+clip(err.Error(), 40))
 		} else {
 			for i := 0; i < calls; i++ {
-				c.post(crawl(i), nil)
+				go c.post(crawl(i), nil)
+			}
+			for i := 0; i < calls; i++ {
 				c.in.waitID(30*time.Second, fmt.Sprintf("c%d", i))
 			}
 			time.Sleep(500 * time.Millisecond)
@@ -393,11 +410,17 @@ func probeProgressOrder(r *run, bin string, _ bool) string {
 		if _, err := hc.initialize(); err != nil {
 			parts = append(parts, "http: "+clip(err.Error(), 40))
 		} else {
-			var streams [][]msg
+			streams := make([][]msg, calls)
+			var wg sync.WaitGroup
 			for i := 0; i < calls; i++ {
-				_, ms, _ := hc.post(crawl(i), nil)
-				streams = append(streams, ms)
+				wg.Add(1)
+				go func(i int) {
+					defer wg.Done()
+					c := *hc // same session, its own request
+					_, streams[i], _ = c.post(crawl(i), nil)
+				}(i)
 			}
+			wg.Wait()
 			tally("http", streams)
 		}
 	}
@@ -600,4 +623,31 @@ func probeSigtermSSE(r *run, bin string, isNew bool) string {
 	}
 	go c.post(crawlHanging(st), nil)
 	return sigterm(p, st, func() (msg, bool) { return c.in.waitID(5*time.Second, "hang") })
+}
+
+// 12. Every initialize on streamable HTTP may leave a session behind.
+func probeInitFlood(r *run, bin string, _ bool) string {
+	p, err := r.serve(bin, nil, "--provider", "local", "http")
+	if err != nil {
+		return fail("%v", err)
+	}
+	hc := newHTTPClient(p.url, "", 10*time.Second)
+	if _, err := hc.initialize(); err != nil {
+		return fail("%v", err)
+	}
+	time.Sleep(200 * time.Millisecond)
+	_, rss0 := p.mem()
+	const n = 20000
+	t0 := time.Now()
+	for i := 0; i < n; i++ {
+		c := newHTTPClient(p.url, "", 10*time.Second)
+		c.hc = hc.hc // one keep-alive connection
+		if st, _, err := c.post(rpc(i, "initialize", initParams()), nil); err != nil || st != 200 {
+			return fail("initialize %d: %d %v", i, st, err)
+		}
+	}
+	dt := time.Since(t0)
+	time.Sleep(time.Second)
+	_, rss1 := p.mem()
+	return fmt.Sprintf("RSS %s → %s (%+.1f KB per initialize), %.1fs", mb(rss0), mb(rss1), float64(rss1-rss0)/n, dt.Seconds())
 }

@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -25,12 +26,18 @@ type msg struct {
 		ProgressToken json.RawMessage `json:"progressToken"`
 	} `json:"params"`
 	raw []byte
+	seq int64 // arrival order
 }
+
+// arrivals numbers messages in the order the probe received them, across
+// streams.
+var arrivals atomic.Int64
 
 func parseMsg(b []byte) msg {
 	var m msg
 	_ = json.Unmarshal(b, &m)
 	m.raw = append([]byte(nil), b...)
+	m.seq = arrivals.Add(1)
 	return m
 }
 
