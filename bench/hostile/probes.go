@@ -76,7 +76,11 @@ func probeBigLine(r *run, bin string, _ bool) string {
 		return m.Method == "" && (m.id() == "big" || (m.Error != nil && (len(m.ID) == 0 || string(m.ID) == "null")))
 	}); ok {
 		if m.Error != nil {
-			big = fmt.Sprintf("error %d (%s)", m.Error.Code, clip(m.Error.Message, 60))
+			id := string(m.ID)
+			if id == "" {
+				id = "absent"
+			}
+			big = fmt.Sprintf("error %d, id %s (%s)", m.Error.Code, id, clip(m.Error.Message, 100))
 		} else {
 			big = fmt.Sprintf("a result after %.1fs (the 200 MB ping was read whole and answered)", time.Since(t0).Seconds())
 		}
@@ -529,7 +533,7 @@ func probeExposed(r *run, bin string, _ bool) string {
 		return "started: " + p.url
 	}
 	if p.waitExit(time.Second) {
-		return fmt.Sprintf("exit %d: %s", p.exit, clip(p.stderr.String(), 220))
+		return fmt.Sprintf("exit %d: %s", p.exit, firstLine(p.stderr.String()))
 	}
 	return "neither announced a url nor exited in 5s"
 }
