@@ -7,14 +7,13 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"log/slog"
 	"net"
 	"os"
 	"os/signal"
+	"slices"
 	"strings"
 	"syscall"
 
@@ -28,9 +27,6 @@ import (
 	"github.com/scrapemcp/scrapemcp/transport"
 )
 
-// version is set at build time with -ldflags "-X main.version=…".
-var version = "0.1.0-dev"
-
 func main() {
 	os.Exit(run(os.Args[1:], os.Getenv, os.Stdin, os.Stdout, os.Stderr))
 }
@@ -38,33 +34,41 @@ func main() {
 // Exit codes: 0 ok, 1 the tool call failed (call), 2 bad usage or config,
 // 3 the server could not start or stopped with an error.
 func run(args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) int {
-	cfg, cmd, rest, err := parseArgs(args, getenv, stderr)
-	if errors.Is(err, flag.ErrHelp) {
-		return 0
-	}
+	inv, err := parseArgs(args, getenv)
 	if err != nil {
-		fmt.Fprintf(stderr, "scrapemcp: %v\n", err)
+		fmt.Fprintf(stderr, "scrapemcp: %v (scrapemcp --help lists the commands and flags)\n", err)
 		return 2
 	}
-	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: cfg.logLevel}))
-
-	switch cmd {
-	case "version":
-		fmt.Fprintf(stdout, "scrapemcp %s\n", version)
+	switch {
+	case inv.version || inv.cmd == "version":
+		fmt.Fprintln(stdout, current)
 		return 0
-	case "help":
+	case inv.help || inv.cmd == "help":
 		usage(stdout)
 		return 0
+	}
+	if inv.cfgErr != nil {
+		fmt.Fprintf(stderr, "scrapemcp: %v\n", inv.cfgErr)
+		return 2
+	}
+	cfg, cmd, rest := inv.cfg, inv.cmd, inv.rest
+	switch cmd {
 	case "stdio", "sse", "http", "call":
+	case "config":
+		return configCommand(inv, getenv, stdout, stderr)
 	default:
-		fmt.Fprintf(stderr, "scrapemcp: unknown command %q\n\n", cmd)
-		usage(stderr)
+		fmt.Fprintf(stderr, "scrapemcp: unknown command %q: want stdio, sse, http, call, config, version or help\n", cmd)
+		return 2
+	}
+	if inv.printPath || inv.withSecrets {
+		fmt.Fprintf(stderr, "scrapemcp: --print-path and --with-secrets belong to the config command, not %s\n", cmd)
 		return 2
 	}
 	if cmd != "call" && len(rest) > 0 {
 		fmt.Fprintf(stderr, "scrapemcp: unexpected arguments after %s: %q\n", cmd, rest)
 		return 2
 	}
+	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: cfg.logLevel}))
 
 	prov, closeProv, err := newProvider(cfg, log)
 	if err != nil {
@@ -90,9 +94,9 @@ func run(args []string, getenv func(string) string, stdin io.Reader, stdout, std
 
 	switch cmd {
 	case "call":
-		return callTool(ctx, s, rest, cfg.output, stdout, stderr)
+		return callTool(ctx, s, prov.Name(), rest, cfg.output, stdout, stderr)
 	case "stdio":
-		log.Info("serving MCP on stdio", "provider", prov.Name(), "version", version)
+		log.Info("serving MCP on stdio", "provider", prov.Name(), "version", current.Version)
 		err := transport.Stdio(ctx, s, stdin, stdout, transport.StdioOptions{
 			// A few workers beyond the gate's slots, so that a call over the
 			// limit reaches the gate and hears server_busy instead of waiting
@@ -137,7 +141,7 @@ func run(args []string, getenv func(string) string, stdin io.Reader, stdout, std
 func newProvider(cfg *config, log *slog.Logger) (client.Provider, func(), error) {
 	ua := cfg.userAgent
 	if ua == "" {
-		ua = "scrapemcp/" + version + " (+https://github.com/scrapemcp/scrapemcp)"
+		ua = current.userAgent()
 	}
 	api := func(url, def, key string) client.APIConfig {
 		if url == "" {
@@ -157,7 +161,7 @@ func newProvider(cfg *config, log *slog.Logger) (client.Provider, func(), error)
 		p, err := local.New(local.Options{
 			AllowHosts:   cfg.allowHosts,
 			UserAgent:    cfg.userAgent,
-			Version:      version,
+			Version:      current.Version,
 			IgnoreRobots: cfg.ignoreRobots,
 			PerHostRate:  cfg.hostRate,
 			Logger:       log,
@@ -175,7 +179,7 @@ func newServer(cfg *config, prov client.Provider, gate *tools.Gate, log *slog.Lo
 	if err != nil {
 		return nil, err
 	}
-	s := server.NewMCPServer("scrapemcp", version,
+	s := server.NewMCPServer("scrapemcp", current.Version,
 		server.WithToolCapabilities(false),
 		server.WithLogging(),
 		server.WithInstructions(instructions(prov.Name())),
@@ -193,18 +197,7 @@ func instructions(provider string) string {
 
 // callTool runs one tool through an in-process MCP client, so `call` takes
 // the same path as a real host: schema, middleware, result shaping.
-func callTool(ctx context.Context, s *server.MCPServer, args []string, output string, stdout, stderr io.Writer) int {
-	if len(args) < 1 || len(args) > 2 {
-		fmt.Fprintln(stderr, "scrapemcp: usage: scrapemcp call TOOL '{\"arg\":\"value\"}'")
-		return 2
-	}
-	var toolArgs map[string]any
-	if len(args) == 2 && strings.TrimSpace(args[1]) != "" {
-		if err := json.Unmarshal([]byte(args[1]), &toolArgs); err != nil {
-			fmt.Fprintf(stderr, "scrapemcp: tool arguments must be a JSON object: %v\n", err)
-			return 2
-		}
-	}
+func callTool(ctx context.Context, s *server.MCPServer, provider string, args []string, output string, stdout, stderr io.Writer) int {
 	c, err := mcpclient.NewInProcessClient(s)
 	if err != nil {
 		fmt.Fprintf(stderr, "scrapemcp: %v\n", err)
@@ -228,10 +221,34 @@ func callTool(ctx context.Context, s *server.MCPServer, args []string, output st
 	}
 	init := mcp.InitializeRequest{}
 	init.Params.ProtocolVersion = mcp.LATEST_LEGACY_PROTOCOL_VERSION
-	init.Params.ClientInfo = mcp.Implementation{Name: "scrapemcp-call", Version: version}
+	init.Params.ClientInfo = mcp.Implementation{Name: "scrapemcp-call", Version: current.Version}
 	if _, err := c.Initialize(ctx, init); err != nil {
 		fmt.Fprintf(stderr, "scrapemcp: initialize: %v\n", err)
 		return 3
+	}
+	list, err := c.ListTools(ctx, mcp.ListToolsRequest{})
+	if err != nil {
+		fmt.Fprintf(stderr, "scrapemcp: tools/list: %v\n", err)
+		return 3
+	}
+	var names []string
+	for _, t := range list.Tools {
+		names = append(names, t.Name)
+	}
+	if len(args) < 1 || len(args) > 2 {
+		fmt.Fprintf(stderr, "scrapemcp: usage: scrapemcp [flags] call TOOL '{\"arg\":\"value\"}' [flags]\ntools: %s\n", strings.Join(names, ", "))
+		return 2
+	}
+	if !slices.Contains(names, args[0]) {
+		fmt.Fprintf(stderr, "scrapemcp: unknown tool %q; tools: %s\n", args[0], strings.Join(names, ", "))
+		return 2
+	}
+	var toolArgs map[string]any
+	if len(args) == 2 && strings.TrimSpace(args[1]) != "" {
+		if err := json.Unmarshal([]byte(args[1]), &toolArgs); err != nil {
+			fmt.Fprintf(stderr, "scrapemcp: tool arguments must be a JSON object: %v\n", err)
+			return 2
+		}
 	}
 	req := mcp.CallToolRequest{}
 	req.Params.Name = args[0]
@@ -253,8 +270,32 @@ func callTool(ctx context.Context, s *server.MCPServer, args []string, output st
 			}
 		}
 	}
+	if note := localJobNote(res); note != "" {
+		fmt.Fprintln(stderr, note)
+	}
 	if res.IsError {
 		return 1
 	}
 	return 0
+}
+
+// localJobNote warns that a local job left running dies with this process:
+// the result tells the agent to call job_status, which a later `call` cannot
+// answer (the job lived in this process's memory).
+func localJobNote(res *mcp.CallToolResult) string {
+	m, ok := res.StructuredContent.(map[string]any)
+	if !ok {
+		b, err := json.Marshal(res.StructuredContent)
+		if err != nil || json.Unmarshal(b, &m) != nil {
+			return ""
+		}
+	}
+	id, _ := m["job_id"].(string)
+	done, _ := m["done"].(bool)
+	if !strings.HasPrefix(id, "local:") || done {
+		return ""
+	}
+	return fmt.Sprintf("note: job %s ran in this process and stops when `call` exits, so a later `scrapemcp call job_status` "+
+		"answers not_found. To get all pages, give the call a longer wait_s (up to 600), or run a server "+
+		"(scrapemcp stdio, or scrapemcp http) and call crawl and job_status through one host session.", id)
 }
