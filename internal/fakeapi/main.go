@@ -1,10 +1,15 @@
-// Command fakeapi serves a fake provider API on loopback for tests that
-// drive the real scrapemcp binary from another language (test/node). It
-// prints the base URL to set as ANAKIN_API_URL or ALTERLAB_API_URL on its
-// first stdout line, and serves request counters at /_fake/stats.
+// Command fakeapi serves a fake provider API on loopback, for tests that
+// drive the real scrapemcp binary from another language (test/node) and for
+// trying scrapemcp's guidance without an API key. It prints the base URL to
+// set as ANAKIN_API_URL or ALTERLAB_API_URL on its first stdout line and,
+// with --url-file, writes it to that file once it is listening (the file
+// appears whole, by rename, so a script can wait for it without racing the
+// build). Request counters are at /_fake/stats.
 //
-// Faults are chosen per call with magic target URLs (…?fake=insufficient_credits);
-// see the anakintest and alterlabtest package docs.
+// Faults are chosen per call with magic target URLs
+// (https://example.com/?fake=insufficient_credits). The names are listed in
+// the package docs of the fakes: go doc ./client/anakintest and go doc
+// ./client/alterlabtest (section "Magic URLs").
 package main
 
 import (
@@ -16,6 +21,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"syscall"
 )
 
@@ -29,6 +35,7 @@ func main() {
 	provider := flag.String("provider", "anakin", "anakin or alterlab")
 	addr := flag.String("addr", "127.0.0.1:0", "listen address (loopback only)")
 	key := flag.String("key", "test-key", "the API key the fake accepts")
+	urlFile := flag.String("url-file", "", "also write the base URL to this file, once listening")
 	flag.Parse()
 
 	f, routes, cancels, base, err := newFake(*provider, *key)
@@ -53,9 +60,34 @@ func main() {
 		_ = json.NewEncoder(w).Encode(map[string]any{"counts": counts, "cancels": cancels()})
 	})
 	mux.Handle("/", f)
-	fmt.Printf("http://%s%s\n", ln.Addr(), base) // stdout-ok: the test reads the URL here
+	url := fmt.Sprintf("http://%s%s", ln.Addr(), base)
+	if *urlFile != "" {
+		if err := writeAtomically(*urlFile, url+"\n"); err != nil {
+			log.Fatalf("fakeapi: --url-file: %v", err)
+		}
+	}
+	fmt.Println(url) // stdout-ok: the test reads the URL here
 	go func() { log.Fatal(http.Serve(ln, mux)) }()
 	stop := make(chan os.Signal, 1)
 	signal.Notify(stop, os.Interrupt, syscall.SIGTERM)
 	<-stop
+}
+
+// writeAtomically writes a temporary file beside path and renames it, so a
+// reader never sees the file half written.
+func writeAtomically(path, text string) error {
+	tmp, err := os.CreateTemp(filepath.Dir(path), ".fakeapi-url-*")
+	if err != nil {
+		return err
+	}
+	if _, err := tmp.WriteString(text); err != nil {
+		tmp.Close()
+		os.Remove(tmp.Name())
+		return err
+	}
+	if err := tmp.Close(); err != nil {
+		os.Remove(tmp.Name())
+		return err
+	}
+	return os.Rename(tmp.Name(), path)
 }
