@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -124,5 +126,25 @@ func golden(t *testing.T, path, got string) {
 	}
 	if string(want) != got {
 		t.Errorf("%s differs (UPDATE_GOLDEN=1 go test . rewrites it):\n--- want\n%s\n--- got\n%s", path, want, got)
+	}
+}
+
+// `call crawl` ends with the process, and its job with it: say so, since
+// the result's own text points at job_status.
+func TestCallCrawlSaysTheLocalJobDiesWithIt(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/robots.txt" {
+			http.NotFound(w, r)
+			return
+		}
+		w.Header().Set("Content-Type", "text/html")
+		fmt.Fprintf(w, `<html><body><main><h1>Page %s</h1><p>Some text worth reading here.</p><a href="/a">a</a><a href="/b">b</a></main></body></html>`, r.URL.Path)
+	}))
+	defer srv.Close()
+	var out, errb bytes.Buffer
+	code := run([]string{"--provider", "local", "--allow-hosts", "127.0.0.1", "call", "crawl", `{"url":"` + srv.URL + `/","max_pages":3,"wait_s":0}`},
+		getenv(nil), strings.NewReader(""), &out, &errb)
+	if code != 0 || !strings.Contains(errb.String(), "stops when `call` exits") || !strings.Contains(errb.String(), "wait_s") {
+		t.Errorf("code=%d stdout=%q stderr=%q", code, out.String(), errb.String())
 	}
 }
