@@ -6,10 +6,12 @@ import (
 	"encoding/json"
 	"os"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
 	"github.com/santhosh-tekuri/jsonschema/v6"
+	"go.yaml.in/yaml/v4"
 )
 
 const registrySchemaURL = "https://static.modelcontextprotocol.io/schemas/2025-12-11/server.schema.json"
@@ -259,5 +261,84 @@ func TestDockerfiles(t *testing.T) {
 	}
 	if !strings.Contains(string(b), "CGO_ENABLED=0 go build") {
 		t.Error("Dockerfile: the binary must be static (CGO_ENABLED=0) for distroless/static")
+	}
+}
+
+// .goreleaser.yaml passes `goreleaser check` (v2.15); CI has no goreleaser,
+// so this holds the parts other files depend on: every platform, a static
+// binary, the version stamped, and the image server.json names, built from
+// Dockerfile.release with the registry's label.
+func TestGoreleaserConfig(t *testing.T) {
+	b, err := os.ReadFile(".goreleaser.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var c struct {
+		Version int `yaml:"version"`
+		Builds  []struct {
+			Env, Goos, Goarch, Ldflags []string
+		} `yaml:"builds"`
+		Archives []struct {
+			Formats         []string `yaml:"formats"`
+			FormatOverrides []struct {
+				Goos    string   `yaml:"goos"`
+				Formats []string `yaml:"formats"`
+			} `yaml:"format_overrides"`
+			Files []string `yaml:"files"`
+		} `yaml:"archives"`
+		Checksum struct {
+			NameTemplate string `yaml:"name_template"`
+		} `yaml:"checksum"`
+		Dockers []struct {
+			Dockerfile string            `yaml:"dockerfile"`
+			Images     []string          `yaml:"images"`
+			Tags       []string          `yaml:"tags"`
+			Platforms  []string          `yaml:"platforms"`
+			Labels     map[string]string `yaml:"labels"`
+		} `yaml:"dockers_v2"`
+	}
+	if err := yaml.Unmarshal(b, &c); err != nil {
+		t.Fatal(err)
+	}
+	if c.Version != 2 || len(c.Builds) != 1 || len(c.Archives) != 1 || len(c.Dockers) != 1 || c.Checksum.NameTemplate == "" {
+		t.Fatalf("unexpected shape: %+v", c)
+	}
+	bld := c.Builds[0]
+	if strings.Join(bld.Goos, ",") != "linux,darwin,windows" || strings.Join(bld.Goarch, ",") != "amd64,arm64" {
+		t.Errorf("platforms %v × %v", bld.Goos, bld.Goarch)
+	}
+	if !slices.Contains(bld.Env, "CGO_ENABLED=0") || !strings.Contains(strings.Join(bld.Ldflags, " "), "-X main.version=") {
+		t.Errorf("build env %v ldflags %v", bld.Env, bld.Ldflags)
+	}
+	for _, f := range c.Archives[0].Files {
+		if _, err := os.Stat(f); err != nil {
+			t.Errorf("archive file %s: %v", f, err)
+		}
+	}
+	d := c.Dockers[0]
+	if _, err := os.Stat(d.Dockerfile); err != nil {
+		t.Error(err)
+	}
+	var s struct {
+		Name     string `json:"name"`
+		Packages []struct {
+			Identifier string `json:"identifier"`
+		} `json:"packages"`
+	}
+	sb, _ := os.ReadFile("server.json")
+	if err := json.Unmarshal(sb, &s); err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range s.Packages {
+		image, _, _ := strings.Cut(p.Identifier, ":")
+		if !slices.Contains(d.Images, image) {
+			t.Errorf("server.json names image %s; goreleaser builds %v", image, d.Images)
+		}
+	}
+	if !slices.Contains(d.Tags, "{{ .Version }}") || strings.Join(d.Platforms, ",") != "linux/amd64,linux/arm64" {
+		t.Errorf("image tags %v platforms %v", d.Tags, d.Platforms)
+	}
+	if d.Labels["io.modelcontextprotocol.server.name"] != s.Name {
+		t.Errorf("image label %q, server.json name %q", d.Labels["io.modelcontextprotocol.server.name"], s.Name)
 	}
 }
