@@ -1,9 +1,15 @@
 package main
 
 import (
+	"context"
+	"io"
+	"net/http"
+	"net/http/httptest"
 	"runtime/debug"
 	"strings"
 	"testing"
+
+	"github.com/mark3labs/mcp-go/mcp"
 )
 
 func TestVersionFromBuildInfo(t *testing.T) {
@@ -38,5 +44,38 @@ func TestVersionFromBuildInfo(t *testing.T) {
 		if ua := v.userAgent(); !strings.HasPrefix(ua, "scrapemcp/"+c.want+" ") {
 			t.Errorf("%s: User-Agent %q", c.name, ua)
 		}
+	}
+}
+
+// The version reaches the MCP serverInfo and every request's User-Agent.
+func TestServerInfoAndUserAgentCarryTheVersion(t *testing.T) {
+	uas := make(chan string, 16)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		uas <- r.UserAgent()
+		w.Header().Set("Content-Type", "text/html")
+		io.WriteString(w, `<html><body><main><h1>Hi</h1><p>Enough text to count as content.</p></main></body></html>`)
+	}))
+	defer srv.Close()
+	c := replica(t, []string{"--provider", "local", "--allow-hosts", "127.0.0.1"}, nil)
+	init := mcp.InitializeRequest{}
+	init.Params.ProtocolVersion = mcp.LATEST_LEGACY_PROTOCOL_VERSION
+	res, err := c.Initialize(context.Background(), init)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.ServerInfo.Name != "scrapemcp" || res.ServerInfo.Version != current.Version {
+		t.Errorf("serverInfo %+v, want version %q", res.ServerInfo, current.Version)
+	}
+	callOn(t, c, "scrape", map[string]any{"url": srv.URL + "/"})
+	close(uas)
+	n := 0
+	for ua := range uas {
+		n++
+		if !strings.HasPrefix(ua, "scrapemcp/"+current.Version+" ") {
+			t.Errorf("User-Agent %q", ua)
+		}
+	}
+	if n == 0 {
+		t.Error("the page was never fetched")
 	}
 }
