@@ -197,7 +197,7 @@ func TestBooleanFlags(t *testing.T) {
 func TestBareBooleanReachesTheServer(t *testing.T) {
 	var out, errb bytes.Buffer
 	code := run([]string{"--read-only", "--ignore-robots", "call", "job_cancel", `{"job_id":"local:crawl:x"}`}, getenv(nil), strings.NewReader(""), &out, &errb)
-	if code != 2 || !strings.Contains(errb.String(), `unknown tool "job_cancel"`) {
+	if code != 2 || !strings.Contains(errb.String(), `unknown tool "job_cancel"`) || !strings.Contains(errb.String(), "--read-only hides job_cancel") {
 		t.Errorf("--read-only should hide job_cancel: code=%d stderr=%q", code, errb.String())
 	}
 }

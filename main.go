@@ -94,7 +94,14 @@ func run(args []string, getenv func(string) string, stdin io.Reader, stdout, std
 
 	switch cmd {
 	case "call":
-		return callTool(ctx, s, prov.Name(), rest, cfg.output, stdout, stderr)
+		var why []string // why a tool the user knows may be missing
+		if cfg.readOnly {
+			why = append(why, "--read-only hides job_cancel")
+		}
+		if len(cfg.tools) > 0 {
+			why = append(why, "--tools limits the list")
+		}
+		return callTool(ctx, s, rest, strings.Join(why, "; "), cfg.output, stdout, stderr)
 	case "stdio":
 		log.Info("serving MCP on stdio", "provider", prov.Name(), "version", current.Version)
 		err := transport.Stdio(ctx, s, stdin, stdout, transport.StdioOptions{
@@ -197,7 +204,7 @@ func instructions(provider string) string {
 
 // callTool runs one tool through an in-process MCP client, so `call` takes
 // the same path as a real host: schema, middleware, result shaping.
-func callTool(ctx context.Context, s *server.MCPServer, provider string, args []string, output string, stdout, stderr io.Writer) int {
+func callTool(ctx context.Context, s *server.MCPServer, args []string, hidden, output string, stdout, stderr io.Writer) int {
 	c, err := mcpclient.NewInProcessClient(s)
 	if err != nil {
 		fmt.Fprintf(stderr, "scrapemcp: %v\n", err)
@@ -240,7 +247,10 @@ func callTool(ctx context.Context, s *server.MCPServer, provider string, args []
 		return 2
 	}
 	if !slices.Contains(names, args[0]) {
-		fmt.Fprintf(stderr, "scrapemcp: unknown tool %q; tools: %s\n", args[0], strings.Join(names, ", "))
+		if hidden != "" {
+			hidden = " (" + hidden + ")"
+		}
+		fmt.Fprintf(stderr, "scrapemcp: unknown tool %q; tools: %s%s\n", args[0], strings.Join(names, ", "), hidden)
 		return 2
 	}
 	var toolArgs map[string]any
