@@ -195,7 +195,7 @@ func TestBooleanFlags(t *testing.T) {
 
 // A host config that passes a boolean starts the server instead of exiting.
 func TestBareBooleanReachesTheServer(t *testing.T) {
-	var out, errb bytes.Buffer
+	var out, errb syncBuffer
 	code := run([]string{"--read-only", "--ignore-robots", "call", "job_cancel", `{"job_id":"local:crawl:x"}`}, getenv(nil), strings.NewReader(""), &out, &errb)
 	if code != 2 || !strings.Contains(errb.String(), `unknown tool "job_cancel"`) || !strings.Contains(errb.String(), "--read-only hides job_cancel") {
 		t.Errorf("--read-only should hide job_cancel: code=%d stderr=%q", code, errb.String())
@@ -288,7 +288,7 @@ func TestExitCodes(t *testing.T) {
 		{[]string{"--print-path", "http"}, 2, "config command"},
 	}
 	for _, c := range cases {
-		var out, errb bytes.Buffer
+		var out, errb syncBuffer
 		code := run(c.args, getenv(nil), strings.NewReader(""), &out, &errb)
 		if code != c.code || !strings.Contains(out.String()+errb.String(), c.say) {
 			t.Errorf("%v: code=%d (want %d) stdout=%q stderr=%q (want %q)", c.args, code, c.code, out.String(), errb.String(), c.say)

@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 )
 
@@ -141,10 +142,29 @@ func TestCallCrawlSaysTheLocalJobDiesWithIt(t *testing.T) {
 		fmt.Fprintf(w, `<html><body><main><h1>Page %s</h1><p>Some text worth reading here.</p><a href="/a">a</a><a href="/b">b</a></main></body></html>`, r.URL.Path)
 	}))
 	defer srv.Close()
-	var out, errb bytes.Buffer
+	var out, errb syncBuffer
 	code := run([]string{"--provider", "local", "--allow-hosts", "127.0.0.1", "call", "crawl", `{"url":"` + srv.URL + `/","max_pages":3,"wait_s":0}`},
 		getenv(nil), strings.NewReader(""), &out, &errb)
 	if code != 0 || !strings.Contains(errb.String(), "stops when `call` exits") || !strings.Contains(errb.String(), "wait_s") {
 		t.Errorf("code=%d stdout=%q stderr=%q", code, out.String(), errb.String())
 	}
+}
+
+// syncBuffer is a bytes.Buffer that a late progress notification may
+// write to while the test reads it.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
 }

@@ -15,6 +15,7 @@ import (
 	"os/signal"
 	"slices"
 	"strings"
+	"sync"
 	"syscall"
 
 	mcpclient "github.com/mark3labs/mcp-go/client"
@@ -205,6 +206,8 @@ func instructions(provider string) string {
 // callTool runs one tool through an in-process MCP client, so `call` takes
 // the same path as a real host: schema, middleware, result shaping.
 func callTool(ctx context.Context, s *server.MCPServer, args []string, hidden, output string, stdout, stderr io.Writer) int {
+	// Progress arrives on the client's goroutine while this one writes.
+	stderr = &lockedWriter{w: stderr}
 	c, err := mcpclient.NewInProcessClient(s)
 	if err != nil {
 		fmt.Fprintf(stderr, "scrapemcp: %v\n", err)
@@ -308,4 +311,16 @@ func localJobNote(res *mcp.CallToolResult) string {
 	return fmt.Sprintf("note: job %s ran in this process and stops when `call` exits, so a later `scrapemcp call job_status` "+
 		"answers not_found. To get all pages, give the call a longer wait_s (up to 600), or run a server "+
 		"(scrapemcp stdio, or scrapemcp http) and call crawl and job_status through one host session.", id)
+}
+
+// lockedWriter serialises writes from several goroutines.
+type lockedWriter struct {
+	mu sync.Mutex
+	w  io.Writer
+}
+
+func (l *lockedWriter) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.w.Write(p)
 }
