@@ -159,7 +159,7 @@ func clip(s string, n int) string {
 func decodeError(ctx context.Context, target string, err error, maxRedirects int) *client.Error {
 	var ue *unsupportedEncodingError
 	if errors.As(err, &ue) {
-		return localErr(client.CodeUnsupportedContent, target+": "+ue.Error(), err)
+		return localErr(client.CodeUnsupportedEncoding, target+": "+ue.Error()+"; nothing of the body was read", err)
 	}
 	if ctx.Err() != nil || isTimeout(ctx, err) {
 		return fetchError(ctx, target, err, maxRedirects)
