@@ -2,11 +2,17 @@ package local
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"net/http/httptest"
+	"net/url"
 	"runtime"
 	"strings"
+	"sync"
 	"testing"
 	"time"
+
+	"golang.org/x/net/html"
 
 	"github.com/scrapemcp/scrapemcp/client"
 	"github.com/scrapemcp/scrapemcp/client/local/hostiletest"
@@ -200,4 +206,215 @@ func TestSlowDripEndsAtTheFetchDeadlineWithTimeout(t *testing.T) {
 	if !strings.Contains(ce.Message, "too slowly") {
 		t.Errorf("message %q does not say the body came too slowly", ce.Message)
 	}
+}
+
+func TestDeepNestingFallsBackToTheTokenStream(t *testing.T) {
+	t.Parallel()
+	srv := hostileSite(t, hostiletest.Options{})
+	p, _ := testProvider(t, loopbackOnly(), nil)
+	page, err := scrapeGuarded(t, p, client.ScrapeRequest{
+		URL: srv.URL + "/deep?n=5000", OnlyMainContent: true,
+		Formats: []string{client.FormatMarkdown, client.FormatHTML, client.FormatLinks},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"level 0 of the deep page", "level 4999 of the deep page"} {
+		if !strings.Contains(page.Markdown, want) {
+			t.Errorf("markdown lacks %q", want)
+		}
+	}
+	if !anyContains(page.Warnings, "exceeds 512") || !anyContains(page.Warnings, "plain text") {
+		t.Errorf("warnings %q do not say the page was read as plain text for its nesting", page.Warnings)
+	}
+	if !strings.Contains(page.HTML, "level 4999") || strings.Contains(page.HTML, "<script") {
+		t.Errorf("html is not the page's tokens: %.200q", page.HTML)
+	}
+	if len(page.Links) != 5000 || !strings.HasSuffix(page.Links[4999], "/deep-link/4999") {
+		t.Errorf("got %d links, want 5000 ending with /deep-link/4999", len(page.Links))
+	}
+}
+
+func TestDeepNestingWithNothingToReadIsPageTooComplex(t *testing.T) {
+	t.Parallel()
+	srv := hostileSite(t, hostiletest.Options{})
+	p, _ := testProvider(t, loopbackOnly(), nil)
+	_, err := scrapeGuarded(t, p, markdownReq(srv.URL+"/deep?n=5000&text=0"))
+	ce := wantCode(t, err, client.CodePageTooComplex)
+	if !strings.Contains(ce.Message, "exceeds 512") {
+		t.Errorf("message %q does not say why", ce.Message)
+	}
+}
+
+// heavyMB is the size of the heavy page: 6 MB (~150,000 <p>) as reported,
+// and heavyBudget the extraction budget for it. Under the race detector,
+// which makes it slow, not different, page and budget shrink together so
+// the page still lands past the converter's budget.
+func heavyMB() int {
+	if raceEnabled {
+		return 2
+	}
+	return 6
+}
+
+func heavyBudget() extractBudget {
+	b := defaultBudget
+	if raceEnabled {
+		b.treeElements, b.mainElements, b.markdownElements = b.treeElements/3, b.mainElements/3, b.markdownElements/3
+	}
+	return b
+}
+
+func TestHeavyPagesAreSimplifiedAndBoundedPerCallAndInTotal(t *testing.T) {
+	srv := hostileSite(t, hostiletest.Options{})
+	opts := loopbackOnly()
+	opts.MaxExtract = 2
+	opts.Timeout = hangGuard // slow CI machines must not turn this into a timeout test
+	p, _ := testProvider(t, opts, nil)
+	p.budget = heavyBudget()
+	for _, c := range []struct {
+		calls int
+		// maxGrowth bounds the heap: at most MaxExtract trees (~100 MB
+		// each at the 5 MiB cap) plus every waiting call's body (~10 MB).
+		// Before the budget and the slots, ten calls took 2.6 GB.
+		maxGrowth uint64
+	}{
+		{1, 200 << 20},
+		{10, 600 << 20},
+	} {
+		t.Run(fmt.Sprintf("%d at once", c.calls), func(t *testing.T) {
+			pages := make([]*client.Page, c.calls)
+			errs := make([]error, c.calls)
+			grew := heapDuring(t, func() {
+				var wg sync.WaitGroup
+				for i := range c.calls {
+					wg.Go(func() {
+						pages[i], errs[i] = scrapeGuarded(t, p, markdownReq(fmt.Sprintf("%s/heavy?mb=%d&i=%d", srv.URL, heavyMB(), i)))
+					})
+				}
+				wg.Wait()
+			})
+			for i := range c.calls {
+				if errs[i] != nil {
+					t.Fatal(errs[i])
+				}
+				if !strings.Contains(pages[i].Markdown, "Paragraph 0 of a heavy page.\n\nParagraph 1 of") {
+					t.Errorf("markdown does not keep the paragraphs: %.100q", pages[i].Markdown)
+				}
+				if !anyContains(pages[i].Warnings, "plain text") {
+					t.Errorf("warnings %q do not say the page was simplified", pages[i].Warnings)
+				}
+			}
+			if grew > c.maxGrowth {
+				t.Errorf("the heap grew by %d MiB, more than %d MiB", grew>>20, c.maxGrowth>>20)
+			}
+		})
+	}
+}
+
+func TestExtractionWaitsForASlotOnlyUntilTheDeadline(t *testing.T) {
+	t.Parallel()
+	srv := hostileSite(t, hostiletest.Options{})
+	opts := loopbackOnly()
+	opts.MaxExtract = 1
+	opts.Timeout = 500 * time.Millisecond
+	p, _ := testProvider(t, opts, nil)
+	p.extractSlots <- struct{}{} // a long extraction holds the only slot
+	defer p.releaseExtract()
+	_, err := scrapeGuarded(t, p, markdownReq(srv.URL+"/gzip-chain?n=1"))
+	ce := wantCode(t, err, client.CodeTimeout)
+	if !strings.Contains(ce.Message, "did not finish before the deadline") {
+		t.Errorf("message %q", ce.Message)
+	}
+}
+
+func TestExtractionStopsWhenItsContextEnds(t *testing.T) {
+	t.Parallel()
+	p, _ := testProvider(t, loopbackOnly(), nil)
+	ctx, cancel := context.WithCancel(t.Context())
+	cancel()
+	src := hostiletest.LinksPage(0, 500)
+	for _, o := range []extractOpts{{onlyMain: true, markdown: true}, {html: true}, {}} {
+		if _, err := p.extractHTML(ctx, src, mustURL(t, "http://127.0.0.1/"), o); !errors.Is(err, context.Canceled) {
+			t.Errorf("%+v: got %v, want context.Canceled", o, err)
+		}
+	}
+	// The converter takes no context; our first renderer stands in for
+	// one, so a cancelled conversion writes nothing more.
+	doc, err := html.Parse(strings.NewReader(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if md := p.toMarkdown(ctx, doc, mustURL(t, "http://127.0.0.1/")); md != "" {
+		t.Errorf("a cancelled conversion still wrote %d bytes", len(md))
+	}
+}
+
+func TestBudgetsChooseASimplerRenderingAndSaySo(t *testing.T) {
+	t.Parallel()
+	for _, c := range []struct {
+		name     string
+		budget   extractBudget
+		onlyMain bool
+		want     []string
+		absent   []string
+		warning  string // "" = none
+	}{
+		{"within budget", defaultBudget, true, []string{"## Habitat", "| a | b |", "~~foxes are dogs~~"}, []string{"Home"}, ""},
+		{"past readability's budget", extractBudget{treeElements: 1000, mainElements: 5, markdownElements: 1000}, true,
+			[]string{"# Foxes", "| a | b |"}, []string{"Home", "Elsewhere"}, "main-content detection"},
+		{"past the converter's budget", extractBudget{treeElements: 1000, mainElements: 5, markdownElements: 10}, true,
+			[]string{"# Foxes\n\nThe red fox", "## Habitat", "foxes are dogs revised"}, []string{"Home", "Elsewhere", "Nature Site", "|"}, "plain text"},
+		{"past the converter's budget, whole page", extractBudget{treeElements: 1000, mainElements: 5, markdownElements: 10}, false,
+			[]string{"Home About us", "# Foxes", "Elsewhere"}, nil, "plain text"},
+		{"past the tree budget", extractBudget{treeElements: 10, mainElements: 5, markdownElements: 10}, true,
+			[]string{"# Foxes\n\nThe red fox", "## Habitat"}, []string{"Home", "Elsewhere"}, "token stream"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			p, _ := testProvider(t, loopbackOnly(), nil)
+			p.budget = c.budget
+			ex, err := p.extractHTML(t.Context(), article, mustURL(t, "https://example.com/a"), extractOpts{onlyMain: c.onlyMain, markdown: true})
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, w := range c.want {
+				if !strings.Contains(ex.markdown, w) {
+					t.Errorf("markdown lacks %q:\n%s", w, ex.markdown)
+				}
+			}
+			for _, a := range c.absent {
+				if strings.Contains(ex.markdown, a) {
+					t.Errorf("markdown has %q:\n%s", a, ex.markdown)
+				}
+			}
+			if c.warning == "" && len(ex.warnings) > 0 || c.warning != "" && !anyContains(ex.warnings, c.warning) {
+				t.Errorf("warnings %q, want one saying %q", ex.warnings, c.warning)
+			}
+			if len(ex.links) != 4 {
+				t.Errorf("links %q: every rendering keeps the page's links", ex.links)
+			}
+		})
+	}
+}
+
+func TestLinksPerPageAreCappedWithAWarning(t *testing.T) {
+	t.Parallel()
+	srv := hostileSite(t, hostiletest.Options{})
+	p, _ := testProvider(t, loopbackOnly(), nil)
+	page, err := scrapeGuarded(t, p, client.ScrapeRequest{URL: srv.URL + "/links/0?n=15000", Formats: []string{client.FormatLinks}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(page.Links) != maxPageLinks || !anyContains(page.Warnings, "only the first") {
+		t.Errorf("got %d links and warnings %q, want %d and a warning", len(page.Links), page.Warnings, maxPageLinks)
+	}
+}
+
+func mustURL(t *testing.T, s string) *url.URL {
+	t.Helper()
+	u, err := url.Parse(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return u
 }

@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"runtime"
 	"sync"
 	"time"
 
@@ -64,6 +65,12 @@ type Options struct {
 	Concurrency int
 	// CrawlTimeout is the hard deadline of one crawl job (default 10 min).
 	CrawlTimeout time.Duration
+	// MaxExtract is the number of pages turned into Markdown at once, across
+	// every scrape, batch and crawl of this Provider (default
+	// runtime.GOMAXPROCS(0)). Extraction is where a page costs CPU and
+	// memory (up to ~100 MB for a page at the body cap); callers past the
+	// limit wait for a slot until their own deadline.
+	MaxExtract int
 	// Logger receives debug and info records; nil discards them.
 	Logger *slog.Logger
 }
@@ -81,7 +88,9 @@ type Provider struct {
 	cond   *condCache
 	jobs   *jobStore
 
-	md *converter.Converter
+	md           *converter.Converter
+	budget       extractBudget
+	extractSlots chan struct{} // a token per extraction running; see acquireExtract
 
 	// base outlives any one request: crawl jobs run on it, not on the
 	// context of the call that started them.
@@ -127,6 +136,9 @@ func newProvider(opts Options, hooks netHooks) (*Provider, error) {
 		cond:   newCondCache(64, 1<<20),
 		jobs:   newJobStore(100, time.Hour),
 		md:     newMarkdownConverter(),
+		budget: defaultBudget,
+
+		extractSlots: make(chan struct{}, opts.MaxExtract),
 	}
 	p.tr = newTransport(g, opts.Concurrency)
 	p.http = &http.Client{
@@ -144,8 +156,12 @@ func withDefaults(o Options) (Options, error) {
 	if o.UserAgent == "" {
 		o.UserAgent = "scrapemcp/" + o.Version + " (+https://github.com/scrapemcp/scrapemcp)"
 	}
-	if o.MaxBodyBytes < 0 || o.MaxRedirects < 0 || o.Timeout < 0 || o.Concurrency < 0 || o.CrawlTimeout < 0 {
-		return o, fmt.Errorf("local: MaxBodyBytes, MaxRedirects, Timeout, Concurrency and CrawlTimeout must not be negative")
+	if o.MaxBodyBytes < 0 || o.MaxRedirects < 0 || o.Timeout < 0 || o.Concurrency < 0 || o.CrawlTimeout < 0 ||
+		o.MaxExtract < 0 {
+		return o, fmt.Errorf("local: MaxBodyBytes, MaxRedirects, Timeout, Concurrency, CrawlTimeout and MaxExtract must not be negative")
+	}
+	if o.MaxExtract == 0 {
+		o.MaxExtract = runtime.GOMAXPROCS(0)
 	}
 	if o.MaxBodyBytes == 0 {
 		o.MaxBodyBytes = DefaultMaxBodyBytes
