@@ -410,6 +410,59 @@ func TestLinksPerPageAreCappedWithAWarning(t *testing.T) {
 	}
 }
 
+func TestCrawlOfLinkHeavyPagesKeepsWithinItsShareAndSaysSo(t *testing.T) {
+	srv := hostileSite(t, hostiletest.Options{})
+	opts := loopbackOnly()
+	opts.MaxJobBytes = 4 << 20 // a share of 1 MiB: about ten of these pages
+	p, _ := testProvider(t, opts, nil)
+	var job *client.Job
+	grew := heapDuring(t, func() {
+		j, err := p.StartCrawl(t.Context(), client.CrawlRequest{URL: srv.URL + "/links/0?n=2000", MaxPages: 200, MaxDepth: 5})
+		if err != nil {
+			t.Fatal(err)
+		}
+		job = waitJob(t, p, j.Ref)
+	})
+	if job.State != client.JobCompleted {
+		t.Fatalf("state %s, error %v", job.State, job.Error)
+	}
+	var kept int64
+	for i := range job.Pages {
+		kept += pageBytes(&job.Pages[i])
+	}
+	if kept > 1<<20 || len(job.Pages) == 0 || len(job.Pages) >= 200 {
+		t.Errorf("kept %d pages, %d bytes; want some, within the 1 MiB share", len(job.Pages), kept)
+	}
+	var said bool
+	for _, pe := range job.PageErrors {
+		said = said || pe.Err != nil && pe.Err.Code == client.CodeTooLarge && strings.Contains(pe.Err.Message, "not kept")
+	}
+	if !said {
+		t.Errorf("no page error says a page was not kept: %+v", job.PageErrors)
+	}
+	if grew > 256<<20 {
+		t.Errorf("the heap grew by %d MiB", grew>>20)
+	}
+}
+
+// waitJob polls a local job until it ends, within the hang guard.
+func waitJob(t *testing.T, p *Provider, ref client.JobRef) *client.Job {
+	t.Helper()
+	deadline := time.Now().Add(hangGuard)
+	for time.Now().Before(deadline) {
+		j, err := p.Job(t.Context(), ref)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if j.State.Terminal() {
+			return j
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	t.Fatalf("job %s still running after %s", ref, hangGuard)
+	return nil
+}
+
 func mustURL(t *testing.T, s string) *url.URL {
 	t.Helper()
 	u, err := url.Parse(s)

@@ -29,6 +29,7 @@ const (
 	DefaultPerHostRate  = 2.0
 	DefaultConcurrency  = 4
 	DefaultCrawlTimeout = 10 * time.Minute
+	DefaultMaxJobBytes  = 256 << 20
 
 	// robotsToken is the product token matched against robots.txt
 	// User-agent lines (RFC 9309 §2.2.1).
@@ -71,6 +72,10 @@ type Options struct {
 	// memory (up to ~100 MB for a page at the body cap); callers past the
 	// limit wait for a slot until their own deadline.
 	MaxExtract int
+	// MaxJobBytes bounds the page content all local crawl jobs keep in
+	// memory together (default 256 MiB); one running job may hold at most a
+	// quarter of it. See the package documentation.
+	MaxJobBytes int64
 	// Logger receives debug and info records; nil discards them.
 	Logger *slog.Logger
 }
@@ -134,7 +139,7 @@ func newProvider(opts Options, hooks netHooks) (*Provider, error) {
 		polite: newPoliteness(perHostLimit(opts.PerHostRate), 4096),
 		robots: newRobotsCache(1024, time.Hour),
 		cond:   newCondCache(64, 1<<20),
-		jobs:   newJobStore(100, time.Hour),
+		jobs:   newJobStore(100, time.Hour, opts.MaxJobBytes),
 		md:     newMarkdownConverter(),
 		budget: defaultBudget,
 
@@ -157,11 +162,14 @@ func withDefaults(o Options) (Options, error) {
 		o.UserAgent = "scrapemcp/" + o.Version + " (+https://github.com/scrapemcp/scrapemcp)"
 	}
 	if o.MaxBodyBytes < 0 || o.MaxRedirects < 0 || o.Timeout < 0 || o.Concurrency < 0 || o.CrawlTimeout < 0 ||
-		o.MaxExtract < 0 {
-		return o, fmt.Errorf("local: MaxBodyBytes, MaxRedirects, Timeout, Concurrency, CrawlTimeout and MaxExtract must not be negative")
+		o.MaxExtract < 0 || o.MaxJobBytes < 0 {
+		return o, fmt.Errorf("local: MaxBodyBytes, MaxRedirects, Timeout, Concurrency, CrawlTimeout, MaxExtract and MaxJobBytes must not be negative")
 	}
 	if o.MaxExtract == 0 {
 		o.MaxExtract = runtime.GOMAXPROCS(0)
+	}
+	if o.MaxJobBytes == 0 {
+		o.MaxJobBytes = DefaultMaxJobBytes
 	}
 	if o.MaxBodyBytes == 0 {
 		o.MaxBodyBytes = DefaultMaxBodyBytes
