@@ -4,6 +4,51 @@
 // and renders Markdown. Crawls run as in-process jobs, so the crawl,
 // job_status and job_cancel tools behave as they do with an API provider;
 // the jobs live in this process's memory only.
+//
+// # Limits
+//
+// Every page is hostile input. What one page, one call and the process may
+// cost is bounded as follows (defaults; Options names the tunable ones):
+//
+//   - Body: 5 MiB after decoding (MaxBodyBytes); a longer text body is cut
+//     with a warning, a gzip bomb stops at the cap. Response headers: 1 MiB.
+//   - Content codings: at most two, each gzip, x-gzip, deflate or br
+//     (identity ignored); a longer chain or another coding is refused with
+//     unsupported_encoding before any decoder is built. robots.txt and
+//     sitemaps are read the same way.
+//   - Time: 30 s per fetch, body and extraction included (Timeout; a call
+//     may ask for up to 2 min); a slow or endless body ends in timeout at
+//     the deadline. A crawl stops after 10 min (CrawlTimeout).
+//   - Extraction: at most MaxExtract pages (default GOMAXPROCS) are parsed
+//     and converted at once, process-wide; the others wait for a slot
+//     until their own deadline. Each runs under its call's context and an
+//     element budget: readability only up to 50,000 elements, the Markdown
+//     converter only up to 60,000 (above, plain text with headings,
+//     paragraphs and lists, and a warning), a document tree only up to
+//     400,000 (above, and for pages nested deeper than html.Parse's 512,
+//     the text is read from the token stream, with a warning). A page whose
+//     simplified reading finds no text is page_too_complex, never an empty
+//     success. Measured at the 5 MiB cap (150,000 <p>): about 90 MB of heap
+//     for one page; 25 such scrapes at once peaked at 480 MB RSS with
+//     MaxExtract 2 (hostiletest/measure reproduces the figures).
+//   - Links: 10,000 per page, 4 KiB each.
+//   - Crawl and map walks: a frontier of 4 × (max_pages + failures) + 100
+//     URLs; a seen set of at most 10 × that, 200,000 URLs and 16 MiB.
+//   - Crawl jobs: at most 100; together they keep at most MaxJobBytes of
+//     pages (default 256 MiB) and one job at most a quarter of that. A
+//     running job that reaches its share, or finds the budget full of
+//     other running jobs' pages, stops and records the page it could not
+//     keep as a too_large page error. Finished jobs are forgotten an hour
+//     after they finish, or earlier when a running job needs the room:
+//     jobs whose final result has been read first, then the oldest.
+//   - Per-host tables: robots.txt for 1,024 origins, rate limiters for
+//     4,096 hosts, conditional-GET bodies for 64 URLs of at most 1 MiB.
+//   - Job ids: 96 random bits from crypto/rand, so one id says nothing
+//     about another.
+//
+// So the process holds roughly MaxExtract × 100 MB for extraction, about
+// 10 MB per fetch in flight, and MaxJobBytes for crawl results, plus Go's
+// garbage-collection headroom (GOGC); GOMEMLIMIT caps the last.
 package local
 
 import (
