@@ -16,6 +16,7 @@ import (
 
 	"github.com/scrapemcp/scrapemcp/client"
 	"github.com/scrapemcp/scrapemcp/client/local/hostiletest"
+	"github.com/scrapemcp/scrapemcp/errmap"
 )
 
 // These tests point the provider at hostiletest's site on loopback and
@@ -86,6 +87,16 @@ func scrapeGuarded(t *testing.T, p *Provider, req client.ScrapeRequest) (*client
 	return page, err
 }
 
+// wantGuidance fails unless the agent would be told to do action about ce:
+// the code must not only be right but lead somewhere.
+func wantGuidance(t *testing.T, ce *client.Error, action errmap.Action) {
+	t.Helper()
+	g := errmap.Explain(errmap.Failure{Provider: ce.Provider, Code: ce.Code, HTTPStatus: ce.HTTPStatus, Message: ce.Message})
+	if g.Action != action {
+		t.Errorf("%s is explained as %s (%s), want %s", ce.Code, g.Action, g.Hint, action)
+	}
+}
+
 func markdownReq(u string) client.ScrapeRequest {
 	return client.ScrapeRequest{URL: u, Formats: []string{client.FormatMarkdown}, OnlyMainContent: true}
 }
@@ -126,6 +137,7 @@ func TestContentCodingsPastTwoOrUnknownAreRefusedBeforeDecoding(t *testing.T) {
 				return
 			}
 			ce := wantCode(t, err, c.wantCode)
+			wantGuidance(t, ce, errmap.ChangeStrategy)
 			for _, s := range c.wantInMsg {
 				if !strings.Contains(ce.Message, s) {
 					t.Errorf("message %q does not say %q", ce.Message, s)
@@ -144,6 +156,7 @@ func TestRobotsTxtWithACodingChainIsRefusedLikeAPage(t *testing.T) {
 	var err error
 	grew := heapDuring(t, func() { _, err = scrapeGuarded(t, p, markdownReq(srv.URL+"/gzip-chain?n=1")) })
 	ce := wantCode(t, err, client.CodeUnsupportedEncoding)
+	wantGuidance(t, ce, errmap.ChangeStrategy)
 	if !strings.Contains(ce.Message, "/robots.txt") {
 		t.Errorf("message %q does not name robots.txt", ce.Message)
 	}
@@ -203,6 +216,7 @@ func TestSlowDripEndsAtTheFetchDeadlineWithTimeout(t *testing.T) {
 	p, _ := testProvider(t, opts, nil)
 	_, err := scrapeGuarded(t, p, markdownReq(srv.URL+"/drip?ms=20"))
 	ce := wantCode(t, err, client.CodeTimeout)
+	wantGuidance(t, ce, errmap.RetryLater)
 	if !strings.Contains(ce.Message, "too slowly") {
 		t.Errorf("message %q does not say the body came too slowly", ce.Message)
 	}
@@ -241,6 +255,7 @@ func TestDeepNestingWithNothingToReadIsPageTooComplex(t *testing.T) {
 	p, _ := testProvider(t, loopbackOnly(), nil)
 	_, err := scrapeGuarded(t, p, markdownReq(srv.URL+"/deep?n=5000&text=0"))
 	ce := wantCode(t, err, client.CodePageTooComplex)
+	wantGuidance(t, ce, errmap.ChangeStrategy)
 	if !strings.Contains(ce.Message, "exceeds 512") {
 		t.Errorf("message %q does not say why", ce.Message)
 	}
@@ -323,6 +338,7 @@ func TestExtractionWaitsForASlotOnlyUntilTheDeadline(t *testing.T) {
 	defer p.releaseExtract()
 	_, err := scrapeGuarded(t, p, markdownReq(srv.URL+"/gzip-chain?n=1"))
 	ce := wantCode(t, err, client.CodeTimeout)
+	wantGuidance(t, ce, errmap.RetryLater)
 	if !strings.Contains(ce.Message, "did not finish before the deadline") {
 		t.Errorf("message %q", ce.Message)
 	}
@@ -435,7 +451,10 @@ func TestCrawlOfLinkHeavyPagesKeepsWithinItsShareAndSaysSo(t *testing.T) {
 	}
 	var said bool
 	for _, pe := range job.PageErrors {
-		said = said || pe.Err != nil && pe.Err.Code == client.CodeTooLarge && strings.Contains(pe.Err.Message, "not kept")
+		if pe.Err != nil && pe.Err.Code == client.CodeTooLarge && strings.Contains(pe.Err.Message, "not kept") {
+			said = true
+			wantGuidance(t, pe.Err, errmap.ChangeStrategy)
+		}
 	}
 	if !said {
 		t.Errorf("no page error says a page was not kept: %+v", job.PageErrors)
