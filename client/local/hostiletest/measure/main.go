@@ -10,7 +10,15 @@
 //	go run ./client/local/hostiletest/measure -run heavy      # names containing "heavy"
 //	go run ./client/local/hostiletest/measure -settle 2m      # RSS 2 minutes after the crawls
 //
+// To measure the code as it was, copy this directory's parent into an
+// export of the old commit and run it there:
+//
+//	mkdir /tmp/before && git archive bb088b4 | tar -x -C /tmp/before
+//	cp -r client/local/hostiletest /tmp/before/client/local/
+//	(cd /tmp/before && go run ./client/local/hostiletest/measure)
+//
 // Each scenario runs in its own process, so one's peak RSS is not another's.
+// Run nothing else heavy meanwhile: wall times are the machine's.
 package main
 
 import (
@@ -86,9 +94,11 @@ var scenarios = []scenario{
 	{"deep-5000", func(ctx context.Context, e *env) string {
 		return scrapeOutcome(e.p.Scrape(ctx, client.ScrapeRequest{URL: e.base + "/deep?n=5000", Formats: []string{"markdown"}, OnlyMainContent: true}))
 	}},
-	{"heavy-1", heavy(1)},
-	{"heavy-10", heavy(10)},
-	{"heavy-25", heavy(25)},
+	{"heavy-1", heavy(1, 0)},
+	{"heavy-10", heavy(10, 0)},
+	{"heavy-25", heavy(25, 0)},
+	// The same with a 5 s fetch deadline: do calls end near it?
+	{"heavy-25-5s-deadline", heavy(25, 5*time.Second)},
 	{"crawl-links-10", func(ctx context.Context, e *env) string {
 		var refs []client.JobRef
 		var outs []string
@@ -144,7 +154,7 @@ var scenarios = []scenario{
 	}},
 }
 
-func heavy(n int) func(ctx context.Context, e *env) string {
+func heavy(n int, deadline time.Duration) func(ctx context.Context, e *env) string {
 	return func(ctx context.Context, e *env) string {
 		outs := make([]string, n)
 		durs := make([]time.Duration, n)
@@ -154,7 +164,7 @@ func heavy(n int) func(ctx context.Context, e *env) string {
 			go func() {
 				defer wg.Done()
 				start := time.Now()
-				outs[i] = scrapeOutcome(e.p.Scrape(ctx, client.ScrapeRequest{URL: fmt.Sprintf("%s/heavy?mb=6&i=%d", e.base, i), Formats: []string{"markdown"}, OnlyMainContent: true}))
+				outs[i] = scrapeOutcome(e.p.Scrape(ctx, client.ScrapeRequest{URL: fmt.Sprintf("%s/heavy?mb=6&i=%d", e.base, i), Formats: []string{"markdown"}, OnlyMainContent: true, Timeout: deadline}))
 				durs[i] = time.Since(start)
 			}()
 		}
