@@ -55,7 +55,7 @@ type env struct {
 	after  *afterFigures
 }
 
-type afterFigures struct{ heapMB, rssMB float64 }
+type afterFigures struct{ heapMB, rssMB, naturalRSSMB float64 }
 
 var scenarios = []scenario{
 	{"br-chain", func(ctx context.Context, e *env) string {
@@ -145,11 +145,12 @@ var scenarios = []scenario{
 		if e.settle > 0 {
 			time.Sleep(e.settle)
 		}
+		natural := rssMB() // as the runtime left it, before we force anything
 		runtime.GC()
 		debug.FreeOSMemory()
 		var ms runtime.MemStats
 		runtime.ReadMemStats(&ms)
-		e.after = &afterFigures{heapMB: mb(ms.HeapInuse), rssMB: rssMB()}
+		e.after = &afterFigures{heapMB: mb(ms.HeapInuse), rssMB: rssMB(), naturalRSSMB: natural}
 		return tally(outs)
 	}},
 }
@@ -246,6 +247,7 @@ type result struct {
 	PeakHeapMB float64 `json:"peak_heap_mb"`
 	AfterHeap  float64 `json:"after_heap_mb,omitempty"`
 	AfterRSS   float64 `json:"after_rss_mb,omitempty"`
+	AfterRSSNo float64 `json:"after_rss_no_gc_mb,omitempty"`
 	Outcome    string  `json:"outcome"`
 	CPUS       float64 `json:"cpu_s"`
 	MaxRSSMB   float64 `json:"max_rss_mb"`
@@ -306,7 +308,7 @@ func runOne(name string, settle time.Duration) result {
 	<-sampled
 	r := result{Scenario: name, WallS: wall.Seconds(), PeakHeapMB: mb(peak), Outcome: out}
 	if e.after != nil {
-		r.AfterHeap, r.AfterRSS = e.after.heapMB, e.after.rssMB
+		r.AfterHeap, r.AfterRSS, r.AfterRSSNo = e.after.heapMB, e.after.rssMB, e.after.naturalRSSMB
 	}
 	return r
 }
@@ -347,7 +349,8 @@ func main() {
 		}
 		fmt.Printf("%-16s %7.1f %7.1f %10.0f %9.0f  %s\n", r.Scenario, r.WallS, r.CPUS, r.MaxRSSMB, r.PeakHeapMB, r.Outcome)
 		if r.AfterRSS > 0 {
-			fmt.Printf("%-16s %7s %7s %10.0f %9.0f  (after the crawls, GC'd: resident RSS / live heap)\n", "  …after", "", "", r.AfterRSS, r.AfterHeap)
+			fmt.Printf("%-16s %7s %7s %10.0f %9s  (after the crawls and -settle, as the runtime left it: RSS)\n", "  …after", "", "", r.AfterRSSNo, "")
+			fmt.Printf("%-16s %7s %7s %10.0f %9.0f  (then after a forced GC and FreeOSMemory: RSS / live heap)\n", "  …after GC", "", "", r.AfterRSS, r.AfterHeap)
 		}
 	}
 }
