@@ -135,9 +135,10 @@ func (s *jobStore) removeLocked(j *crawlJob) {
 }
 
 // reserve accounts n bytes of page content to j before j keeps them. When
-// the store is over budget it forgets finished jobs, oldest first, to make
-// room. It refuses, keeping nothing, when j already holds its share or when
-// running jobs alone fill the budget; the error says which.
+// the store is over budget it forgets finished jobs to make room (see
+// evictableLocked). It refuses, keeping nothing, when j already holds its
+// share or when running jobs and recent unread results fill the budget; the
+// error says which.
 func (s *jobStore) reserve(j *crawlJob, n int64) *client.Error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -151,8 +152,8 @@ func (s *jobStore) reserve(j *crawlJob, n int64) *client.Error {
 		oldest := s.evictableLocked()
 		if oldest == nil {
 			return localErr(client.CodeTooLarge, fmt.Sprintf(
-				"fetched but not kept: running crawls already fill the %d MiB the local fetcher keeps for crawl results; "+
-					"the crawl stopped here (wait for other crawls to finish, or narrow this one with include_paths or max_pages)",
+				"fetched but not kept: running crawls and results not yet collected already fill the %d MiB the local fetcher keeps for crawl results; "+
+					"the crawl stopped here (collect finished crawls with job_status, wait for running ones, or narrow this one with include_paths or max_pages)",
 				s.budget>>20), nil)
 		}
 		s.removeLocked(oldest)
@@ -162,20 +163,31 @@ func (s *jobStore) reserve(j *crawlJob, n int64) *client.Error {
 	return nil
 }
 
+// unreadGrace is how long a finished job nobody has read yet is safe from
+// eviction: long enough for the agent polling it (the crawl tool polls
+// every few seconds) to collect it, short enough that results nobody
+// collects do not block new crawls for the whole ttl.
+const unreadGrace = 10 * time.Minute
+
 // evictableLocked picks the finished job holding pages to forget first:
-// one whose final state has been read already, else any, oldest first.
+// one whose final state has been read already, else one unread for longer
+// than unreadGrace, oldest first. Nil when there is none.
 func (s *jobStore) evictableLocked() *crawlJob {
 	var (
 		best      *crawlJob
 		bestT     time.Time
 		bestTaken bool
 	)
+	now := time.Now()
 	for _, j := range s.jobs {
 		t, done := j.finishedAt()
 		if !done || j.kept == 0 {
 			continue
 		}
 		taken := j.resultTaken()
+		if !taken && now.Sub(t) < unreadGrace {
+			continue
+		}
 		if best == nil || (taken && !bestTaken) || (taken == bestTaken && t.Before(bestT)) {
 			best, bestT, bestTaken = j, t, taken
 		}

@@ -15,7 +15,8 @@ func TestJobStoreKeepsPagesWithinItsBudget(t *testing.T) {
 		j.state, j.finished, j.taken = client.JobCompleted, at, taken
 		j.mu.Unlock()
 	}
-	t0 := time.Now()
+	// Past the grace unread results get, within the ttl.
+	t0 := time.Now().Add(-2 * unreadGrace)
 	for _, c := range []struct {
 		name string
 		// setup returns the job to reserve for, the bytes to reserve and
@@ -60,6 +61,16 @@ func TestJobStoreKeepsPagesWithinItsBudget(t *testing.T) {
 				j, _ := s.add(10, func() {})
 				return j, 200, done[2:3]
 			}, "", 3*240 + 200, 4},
+		{"unread results still within their grace are kept: the page is refused instead",
+			func(s *jobStore) (*crawlJob, int64, []*crawlJob) {
+				for range 4 {
+					j, _ := s.add(10, func() {})
+					_ = s.reserve(j, 240)
+					finish(j, time.Now(), false)
+				}
+				j, _ := s.add(10, func() {})
+				return j, 100, nil
+			}, "results not yet collected already fill", 4 * 240, 5},
 		{"running jobs are never forgotten: the page is refused instead",
 			func(s *jobStore) (*crawlJob, int64, []*crawlJob) {
 				for range 4 {
@@ -68,7 +79,7 @@ func TestJobStoreKeepsPagesWithinItsBudget(t *testing.T) {
 				}
 				j, _ := s.add(10, func() {})
 				return j, 100, nil
-			}, "running crawls already fill", 4 * 240, 5},
+			}, "running crawls and results not yet collected", 4 * 240, 5},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			s := newJobStore(100, time.Hour, 1000)

@@ -40,7 +40,8 @@
 //     other running jobs' pages, stops and records the page it could not
 //     keep as a too_large page error. Finished jobs are forgotten an hour
 //     after they finish, or earlier when a running job needs the room:
-//     jobs whose final result has been read first, then the oldest.
+//     jobs whose final result has been read first, then those unread for
+//     more than 10 minutes, oldest first.
 //   - Per-host tables: robots.txt for 1,024 origins, rate limiters for
 //     4,096 hosts, conditional-GET bodies for 64 URLs of at most 1 MiB.
 //   - Job ids: 96 random bits from crypto/rand, so one id says nothing
