@@ -92,10 +92,17 @@ func (p *Provider) runCrawl(ctx context.Context, job *crawlJob, start *url.URL, 
 			job.queued++
 			job.mu.Unlock()
 		},
-		page: func(_ string, pg *client.Page) {
+		page: func(key string, pg *client.Page) {
+			if err := p.jobs.reserve(job, pageBytes(pg)); err != nil {
+				p.log.Info("crawl stopped keeping pages", "job", job.ref.String(), "url", key, "why", err.Message)
+				job.mu.Lock()
+				job.full = true
+				job.pageErrors = append(job.pageErrors, client.BatchItem{URL: key, Err: err})
+				job.mu.Unlock()
+				return
+			}
 			job.mu.Lock()
 			job.pages = append(job.pages, *pg)
-			job.bytes += len(pg.Markdown)
 			job.mu.Unlock()
 		},
 		failed: func(key string, err *client.Error) {
@@ -121,7 +128,7 @@ func (p *Provider) runCrawl(ctx context.Context, job *crawlJob, start *url.URL, 
 		enough: func() bool {
 			job.mu.Lock()
 			defer job.mu.Unlock()
-			return job.bytes >= maxJobBytes
+			return job.full
 		},
 	})
 

@@ -278,7 +278,7 @@ func TestJobLookups(t *testing.T) {
 
 func TestJobStoreForgetsFinishedJobsFirst(t *testing.T) {
 	t.Parallel()
-	s := newJobStore(2, time.Hour)
+	s := newJobStore(2, time.Hour, DefaultMaxJobBytes)
 	nop := func() {}
 	a, _ := s.add(1, nop)
 	b, _ := s.add(1, nop)

@@ -7,6 +7,7 @@ import (
 	"compress/zlib"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 	"unicode/utf8"
 
@@ -19,21 +20,91 @@ import (
 // net/http's transparent gzip, so decodeBody handles every encoding.
 const acceptEncoding = "gzip, br, deflate"
 
-// unsupportedEncodingError: the server used a content coding we did not ask
-// for and cannot undo.
-type unsupportedEncodingError struct{ coding string }
+// maxCodings is the most content codings decodeBody will undo. One is the
+// norm and two (say gzip over br) occur in the wild; a longer chain has no
+// honest use and each layer costs a decoder's buffers (a brotli reader
+// holds hundreds of KiB), so "br" repeated 300,000 times in one header
+// would otherwise allocate gigabytes before a byte of the body is read.
+const maxCodings = 2
 
-func (e *unsupportedEncodingError) Error() string {
-	return fmt.Sprintf("the server sent the body with content-encoding %q, which the local fetcher cannot decode", e.coding)
+// unsupportedEncodingError: the server used content codings we did not ask
+// for and cannot undo, or more of them than we undo.
+type unsupportedEncodingError struct {
+	codings []string // the first keepCodings as sent, lower-cased, identity left out
+	total   int      // how many there were
+	unknown []string // the ones among codings we have no decoder for
 }
 
-// decodeBody undoes the Content-Encoding codings, last applied first.
-func decodeBody(r io.Reader, contentEncoding string) (io.Reader, error) {
-	codings := strings.Split(contentEncoding, ",")
-	for i := len(codings) - 1; i >= 0; i-- {
-		c := strings.ToLower(strings.TrimSpace(codings[i]))
+func (e *unsupportedEncodingError) Error() string {
+	if len(e.unknown) > 0 {
+		return fmt.Sprintf("the server sent the body with content-encoding %s, which the local fetcher cannot decode (it decodes gzip, deflate and br)",
+			summarizeCodings(e.unknown, len(e.unknown)))
+	}
+	return fmt.Sprintf("the server sent the body with %d content codings (%s); the local fetcher undoes at most %d",
+		e.total, summarizeCodings(e.codings, e.total), maxCodings)
+}
+
+// summarizeCodings names codings for a message without repeating a hostile
+// header back in full: the first few, then how many more.
+func summarizeCodings(cs []string, total int) string {
+	const show = 4
+	quoted := make([]string, 0, show)
+	for _, c := range cs[:min(len(cs), show)] {
+		quoted = append(quoted, fmt.Sprintf("%q", clip(c, 40)))
+	}
+	s := strings.Join(quoted, ", ")
+	if total > len(quoted) {
+		s += fmt.Sprintf(" and %d more", total-len(quoted))
+	}
+	return s
+}
+
+// contentCodings lists the codings of the Content-Encoding header lines, in
+// the order they were applied, lower-cased, without identity, and counts
+// them. It keeps only the first keepCodings: a hostile megabyte of "br,br,…"
+// is counted, not copied into a slice.
+func contentCodings(values []string) (codings []string, total int) {
+	for _, v := range values {
+		for len(v) > 0 {
+			var c string
+			c, v, _ = strings.Cut(v, ",")
+			c = strings.ToLower(strings.TrimSpace(c))
+			if c == "" || c == "identity" {
+				continue
+			}
+			total++
+			if len(codings) < keepCodings {
+				codings = append(codings, c)
+			}
+		}
+	}
+	return codings, total
+}
+
+// keepCodings is how many codings contentCodings keeps for decoding and
+// for the error message.
+const keepCodings = 16
+
+// decodeBody undoes the Content-Encoding header values, last coding
+// applied first. It refuses an unknown coding and a chain longer than
+// maxCodings before building any decoder.
+func decodeBody(r io.Reader, contentEncoding []string) (io.Reader, error) {
+	codings, total := contentCodings(contentEncoding)
+	var unknown []string
+	for _, c := range codings {
 		switch c {
-		case "", "identity":
+		case "gzip", "x-gzip", "br", "deflate":
+		default:
+			if !slices.Contains(unknown, c) {
+				unknown = append(unknown, c)
+			}
+		}
+	}
+	if len(unknown) > 0 || total > maxCodings {
+		return nil, &unsupportedEncodingError{codings: codings, total: total, unknown: unknown}
+	}
+	for i := len(codings) - 1; i >= 0; i-- {
+		switch codings[i] {
 		case "gzip", "x-gzip":
 			zr, err := gzip.NewReader(r)
 			if err != nil {
@@ -44,8 +115,6 @@ func decodeBody(r io.Reader, contentEncoding string) (io.Reader, error) {
 			r = brotli.NewReader(r)
 		case "deflate":
 			r = newDeflateReader(r)
-		default:
-			return nil, &unsupportedEncodingError{coding: c}
 		}
 	}
 	return r, nil
@@ -67,6 +136,7 @@ func newDeflateReader(r io.Reader) io.Reader {
 }
 
 // readCapped reads at most limit bytes and says whether there was more.
+// On a read error it returns what it read before the error.
 func readCapped(r io.Reader, limit int64) ([]byte, bool, error) {
 	b, err := io.ReadAll(io.LimitReader(r, limit+1))
 	if int64(len(b)) > limit {

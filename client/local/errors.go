@@ -159,10 +159,26 @@ func clip(s string, n int) string {
 func decodeError(ctx context.Context, target string, err error, maxRedirects int) *client.Error {
 	var ue *unsupportedEncodingError
 	if errors.As(err, &ue) {
-		return localErr(client.CodeUnsupportedContent, target+": "+ue.Error(), err)
+		return localErr(client.CodeUnsupportedEncoding, target+": "+ue.Error()+"; nothing of the body was read", err)
 	}
 	if ctx.Err() != nil || isTimeout(ctx, err) {
 		return fetchError(ctx, target, err, maxRedirects)
 	}
 	return localErr(client.CodeConnection, fmt.Sprintf("reading the body of %s failed: %s", target, rootCause(err)), err)
 }
+
+// extractError reports an extraction that ctx ended: the fetch deadline
+// came (timeout) or the caller went away.
+func extractError(ctx context.Context, target string, err error, maxRedirects int) *client.Error {
+	if ctx.Err() == nil {
+		return localErr(codeInternal, fmt.Sprintf("extracting %s failed: %s", target, rootCause(err)), err)
+	}
+	if errors.Is(ctx.Err(), context.DeadlineExceeded) {
+		return localErr(client.CodeTimeout, fmt.Sprintf(
+			"%s was fetched but turning it into text did not finish before the deadline (the server is busy with other large pages, or this one is very large)", target), err)
+	}
+	return fetchError(ctx, target, err, maxRedirects)
+}
+
+// codeInternal is client.AsError's code for a failure that is a bug.
+const codeInternal = "internal_error"

@@ -2,6 +2,7 @@ package local
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"net/url"
 	"strings"
@@ -24,12 +25,23 @@ import (
 const minMainText = 100
 
 func newMarkdownConverter() *converter.Converter {
-	return converter.NewConverter(converter.WithPlugins(
+	c := converter.NewConverter(converter.WithPlugins(
 		base.NewBasePlugin(),
 		commonmark.NewCommonmarkPlugin(commonmark.WithHeadingStyle(commonmark.HeadingStyleATX)),
 		table.NewTablePlugin(table.WithSkipEmptyRows(true)),
 		strikethrough.NewStrikethroughPlugin(),
 	))
+	// The converter has no cancellation of its own. This renderer runs
+	// before every other one on every node and, once the call's context
+	// has ended, claims the node and writes nothing, so the rest of the
+	// tree is skipped instead of converted for nobody.
+	c.Register.Renderer(func(ctx converter.Context, _ converter.Writer, _ *html.Node) converter.RenderStatus {
+		if ctx.Err() != nil {
+			return converter.RenderSuccess
+		}
+		return converter.RenderTryNext
+	}, 1)
+	return c
 }
 
 type extractOpts struct {
@@ -45,6 +57,8 @@ type extracted struct {
 	links                         []string // absolute http(s), no fragment, de-duplicated
 	refresh                       string   // meta refresh target, absolute
 	text                          int      // letters in the converted content
+	warnings                      []string // how the rendering fell short of the usual one
+	simplified                    bool     // a budget or the page's nesting forced a simpler rendering
 }
 
 // extractHTML reads a decoded HTML page. With onlyMain the content is
@@ -54,27 +68,76 @@ type extracted struct {
 // for everything, navigation included. Links always come from the whole
 // page.
 //
-// It never fails: broken HTML is parsed the way browsers parse it, and a
-// library that panics on hostile input degrades to a simpler rendering
-// instead of taking the server down.
-func (p *Provider) extractHTML(src string, pageURL *url.URL, o extractOpts) extracted {
-	doc, err := html.Parse(strings.NewReader(src))
-	if err != nil { // only reader errors; a string reader has none
-		return extracted{}
+// Broken HTML is parsed the way browsers parse it, and a library that
+// panics on hostile input degrades to a simpler rendering instead of
+// taking the server down. The work is bounded by p.budget (see
+// extractBudget): a page beyond it gets a simpler rendering and a warning
+// saying so. It runs while holding a slot of p.extractSlots, so only so
+// many pages are in memory as trees at once, and it gives up with ctx's
+// error when ctx ends, between phases and inside the long ones.
+func (p *Provider) extractHTML(ctx context.Context, src string, pageURL *url.URL, o extractOpts) (extracted, error) {
+	if err := p.acquireExtract(ctx); err != nil {
+		return extracted{}, err
+	}
+	defer p.releaseExtract()
+
+	// An element takes at least three bytes ("<p>"), so only a long page
+	// can be over the tree budget, and only a long page is worth counting.
+	if len(src) > 3*p.budget.treeElements {
+		if n, err := countElements(ctx, src, p.budget.treeElements); err != nil {
+			return extracted{}, err
+		} else if n > p.budget.treeElements {
+			return p.extractTokens(ctx, src, pageURL, o, fmt.Sprintf(
+				"the page has more than %d elements, more than the local extractor builds a document tree for; "+
+					"it was read as a token stream and is returned as plain text (headings, paragraphs and lists kept, other formatting lost)",
+				p.budget.treeElements))
+		}
+	}
+	doc, err := html.Parse(&ctxReader{ctx: ctx, r: strings.NewReader(src)})
+	if err != nil {
+		if ctx.Err() != nil {
+			return extracted{}, ctx.Err()
+		}
+		// html.Parse gives up on elements nested deeper than 512 (and on
+		// nothing else, for a string): a tree is out of reach, the text
+		// is not.
+		return p.extractTokens(ctx, src, pageURL, o, fmt.Sprintf(
+			"the page could not be parsed as a document (%s); its text was read from the token stream and is returned as plain text "+
+				"(headings, paragraphs and lists kept, other formatting lost)", strings.TrimPrefix(err.Error(), "html: ")))
 	}
 	m := readMeta(doc, pageURL)
-	out := extracted{
-		title: m.title, description: m.description, canonical: m.canonical, refresh: m.refresh,
-		links: collectLinks(doc, m.base),
+	out := extracted{title: m.title, description: m.description, canonical: m.canonical, refresh: m.refresh}
+	var more bool
+	out.links, more = collectLinks(doc, m.base)
+	if more {
+		out.warnings = append(out.warnings, fmt.Sprintf("the page has more than %d links; only the first %d are listed", maxPageLinks, maxPageLinks))
 	}
 	if !o.markdown && !o.html { // links and metadata only, as map and the links format need
-		return out
+		return out, nil
+	}
+	elements := countTreeElements(doc)
+	if o.markdown && !o.html && elements > p.budget.markdownElements {
+		// Past the converter's budget: text straight from the tree, which
+		// copies nothing. readability is skipped too; it costs more still.
+		w, err := renderTreeText(ctx, doc, o.onlyMain)
+		if err != nil {
+			return extracted{}, err
+		}
+		out.markdown, out.text, out.simplified = strings.TrimSpace(w.String()), w.letters, true
+		out.warnings = append(out.warnings, fmt.Sprintf(
+			"the page has %d elements, more than the %d the Markdown converter is given; it is returned as plain text "+
+				"(headings, paragraphs and lists kept, other formatting lost)%s", elements, p.budget.markdownElements, chromeNote(o.onlyMain)))
+		return out, nil
 	}
 	var content *html.Node
 	if o.onlyMain {
 		page := cleanCopy(doc, m.base, true)
 		full := textLen(page)
-		if art, ok := p.readable(doc, m.base); ok {
+		if elements > p.budget.mainElements {
+			out.warnings = append(out.warnings, fmt.Sprintf(
+				"the page has %d elements, more than the %d main-content detection is run on; the whole page minus navigation, footers and sidebars is returned",
+				elements, p.budget.mainElements))
+		} else if art, ok := p.readable(doc, m.base); ok {
 			if n := textLen(art.Node); n >= minMainText || full == 0 {
 				content = art.Node
 				if t := strings.TrimSpace(art.Title()); t != "" {
@@ -88,6 +151,9 @@ func (p *Provider) extractHTML(src string, pageURL *url.URL, o extractOpts) extr
 	} else {
 		content = cleanCopy(doc, m.base, false)
 	}
+	if err := ctx.Err(); err != nil {
+		return extracted{}, err
+	}
 	out.text = textLen(content)
 	if o.html {
 		var b bytes.Buffer
@@ -96,9 +162,56 @@ func (p *Provider) extractHTML(src string, pageURL *url.URL, o extractOpts) extr
 		}
 	}
 	if o.markdown {
-		out.markdown = p.toMarkdown(content, m.base)
+		if elements > p.budget.markdownElements {
+			w, err := renderTreeText(ctx, content, false)
+			if err != nil {
+				return extracted{}, err
+			}
+			out.markdown, out.simplified = strings.TrimSpace(w.String()), true
+			out.warnings = append(out.warnings, fmt.Sprintf(
+				"the page has %d elements, more than the %d the Markdown converter is given; the markdown is plain text "+
+					"(headings, paragraphs and lists kept, other formatting lost)", elements, p.budget.markdownElements))
+		} else {
+			out.markdown = p.toMarkdown(ctx, content, m.base)
+		}
 	}
-	return out
+	if err := ctx.Err(); err != nil {
+		return extracted{}, err
+	}
+	return out, nil
+}
+
+func chromeNote(onlyMain bool) string {
+	if onlyMain {
+		return "; main-content detection was skipped, navigation, footers and sidebars are left out"
+	}
+	return ""
+}
+
+// extractTokens is extractHTML's fallback when no tree is built.
+func (p *Provider) extractTokens(ctx context.Context, src string, pageURL *url.URL, o extractOpts, why string) (extracted, error) {
+	tp, err := tokenExtract(ctx, src, pageURL, o.onlyMain, o.html)
+	if err != nil {
+		return extracted{}, err
+	}
+	out := extracted{
+		title: tp.meta.title, description: tp.meta.description, canonical: tp.meta.canonical, refresh: tp.meta.refresh,
+		links: tp.links, text: tp.text.letters, simplified: true,
+	}
+	if tp.more {
+		out.warnings = append(out.warnings, fmt.Sprintf("the page has more than %d links; only the first %d are listed", maxPageLinks, maxPageLinks))
+	}
+	if !o.markdown && !o.html {
+		return out, nil
+	}
+	out.warnings = append(out.warnings, why)
+	if o.markdown {
+		out.markdown = strings.TrimSpace(tp.text.String())
+	}
+	if o.html {
+		out.html = tp.html
+	}
+	return out, nil
 }
 
 // readable runs readability on a copy of doc.
@@ -117,14 +230,14 @@ func (p *Provider) readable(doc *html.Node, base *url.URL) (art readability.Arti
 	return art, true
 }
 
-func (p *Provider) toMarkdown(n *html.Node, base *url.URL) (md string) {
+func (p *Provider) toMarkdown(ctx context.Context, n *html.Node, base *url.URL) (md string) {
 	defer func() {
 		if r := recover(); r != nil {
 			p.log.Debug("markdown conversion panicked; returning plain text", "url", base.Redacted(), "panic", fmt.Sprint(r))
 			md = plainText(n)
 		}
 	}()
-	out, err := p.md.ConvertNode(n, converter.WithDomain(base.String()))
+	out, err := p.md.ConvertNode(n, converter.WithDomain(base.String()), converter.WithContext(ctx))
 	if err != nil {
 		return plainText(n)
 	}

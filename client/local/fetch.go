@@ -2,11 +2,15 @@ package local
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"net/url"
 	"strings"
 	"time"
+
+	"github.com/scrapemcp/scrapemcp/client"
 )
 
 // maxFetchTimeout caps a per-request timeout asked for by the caller.
@@ -91,12 +95,18 @@ func (p *Provider) get(ctx context.Context, u *url.URL, accept string, extra htt
 
 // readBody reads resp's body, decoded and capped at limit bytes.
 func (p *Provider) readBody(ctx context.Context, target string, resp *http.Response, limit int64) ([]byte, bool, error) {
-	r, err := decodeBody(resp.Body, resp.Header.Get("Content-Encoding"))
+	r, err := decodeBody(resp.Body, resp.Header.Values("Content-Encoding"))
 	if err != nil {
 		return nil, false, decodeError(ctx, target, err, p.opts.MaxRedirects)
 	}
 	body, truncated, err := readCapped(r, limit)
 	if err != nil {
+		if len(body) > 0 && ctx.Err() != nil && errors.Is(ctx.Err(), context.DeadlineExceeded) {
+			// A body that trickles in (or never ends, slowly) is cut by
+			// the fetch deadline; say that the site was slow, not silent.
+			return nil, false, localErr(client.CodeTimeout, fmt.Sprintf(
+				"%s sent only %d bytes of its body before the fetch deadline; it answers too slowly", target, len(body)), err)
+		}
 		return nil, false, decodeError(ctx, target, err, p.opts.MaxRedirects)
 	}
 	return body, truncated, nil

@@ -4,6 +4,52 @@
 // and renders Markdown. Crawls run as in-process jobs, so the crawl,
 // job_status and job_cancel tools behave as they do with an API provider;
 // the jobs live in this process's memory only.
+//
+// # Limits
+//
+// Every page is hostile input. What one page, one call and the process may
+// cost is bounded as follows (defaults; Options names the tunable ones):
+//
+//   - Body: 5 MiB after decoding (MaxBodyBytes); a longer text body is cut
+//     with a warning, a gzip bomb stops at the cap. Response headers: 1 MiB.
+//   - Content codings: at most two, each gzip, x-gzip, deflate or br
+//     (identity ignored); a longer chain or another coding is refused with
+//     unsupported_encoding before any decoder is built. robots.txt and
+//     sitemaps are read the same way.
+//   - Time: 30 s per fetch, body and extraction included (Timeout; a call
+//     may ask for up to 2 min); a slow or endless body ends in timeout at
+//     the deadline. A crawl stops after 10 min (CrawlTimeout).
+//   - Extraction: at most MaxExtract pages (default GOMAXPROCS) are parsed
+//     and converted at once, process-wide; the others wait for a slot
+//     until their own deadline. Each runs under its call's context and an
+//     element budget: readability only up to 50,000 elements, the Markdown
+//     converter only up to 60,000 (above, plain text with headings,
+//     paragraphs and lists, and a warning), a document tree only up to
+//     400,000 (above, and for pages nested deeper than html.Parse's 512,
+//     the text is read from the token stream, with a warning). A page whose
+//     simplified reading finds no text is page_too_complex, never an empty
+//     success. Measured at the 5 MiB cap (150,000 <p>): about 90 MB of heap
+//     for one page; 25 such scrapes at once peaked at 480 MB RSS with
+//     MaxExtract 2 (hostiletest/measure reproduces the figures).
+//   - Links: 10,000 per page, 4 KiB each.
+//   - Crawl and map walks: a frontier of 4 × (max_pages + failures) + 100
+//     URLs; a seen set of at most 10 × that, 200,000 URLs and 16 MiB.
+//   - Crawl jobs: at most 100; together they keep at most MaxJobBytes of
+//     pages (default 256 MiB) and one job at most a quarter of that. A
+//     running job that reaches its share, or finds the budget full of
+//     other running jobs' pages, stops and records the page it could not
+//     keep as a too_large page error. Finished jobs are forgotten an hour
+//     after they finish, or earlier when a running job needs the room:
+//     jobs whose final result has been read first, then those unread for
+//     more than 10 minutes, oldest first.
+//   - Per-host tables: robots.txt for 1,024 origins, rate limiters for
+//     4,096 hosts, conditional-GET bodies for 64 URLs of at most 1 MiB.
+//   - Job ids: 96 random bits from crypto/rand, so one id says nothing
+//     about another.
+//
+// So the process holds roughly MaxExtract × 100 MB for extraction, about
+// 10 MB per fetch in flight, and MaxJobBytes for crawl results, plus Go's
+// garbage-collection headroom (GOGC); GOMEMLIMIT caps the last.
 package local
 
 import (
@@ -11,6 +57,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"runtime"
 	"sync"
 	"time"
 
@@ -28,6 +75,7 @@ const (
 	DefaultPerHostRate  = 2.0
 	DefaultConcurrency  = 4
 	DefaultCrawlTimeout = 10 * time.Minute
+	DefaultMaxJobBytes  = 256 << 20
 
 	// robotsToken is the product token matched against robots.txt
 	// User-agent lines (RFC 9309 §2.2.1).
@@ -64,6 +112,16 @@ type Options struct {
 	Concurrency int
 	// CrawlTimeout is the hard deadline of one crawl job (default 10 min).
 	CrawlTimeout time.Duration
+	// MaxExtract is the number of pages turned into Markdown at once, across
+	// every scrape, batch and crawl of this Provider (default
+	// runtime.GOMAXPROCS(0)). Extraction is where a page costs CPU and
+	// memory (up to ~100 MB for a page at the body cap); callers past the
+	// limit wait for a slot until their own deadline.
+	MaxExtract int
+	// MaxJobBytes bounds the page content all local crawl jobs keep in
+	// memory together (default 256 MiB); one running job may hold at most a
+	// quarter of it. See the package documentation.
+	MaxJobBytes int64
 	// Logger receives debug and info records; nil discards them.
 	Logger *slog.Logger
 }
@@ -81,7 +139,9 @@ type Provider struct {
 	cond   *condCache
 	jobs   *jobStore
 
-	md *converter.Converter
+	md           *converter.Converter
+	budget       extractBudget
+	extractSlots chan struct{} // a token per extraction running; see acquireExtract
 
 	// base outlives any one request: crawl jobs run on it, not on the
 	// context of the call that started them.
@@ -125,8 +185,11 @@ func newProvider(opts Options, hooks netHooks) (*Provider, error) {
 		polite: newPoliteness(perHostLimit(opts.PerHostRate), 4096),
 		robots: newRobotsCache(1024, time.Hour),
 		cond:   newCondCache(64, 1<<20),
-		jobs:   newJobStore(100, time.Hour),
+		jobs:   newJobStore(100, time.Hour, opts.MaxJobBytes),
 		md:     newMarkdownConverter(),
+		budget: defaultBudget,
+
+		extractSlots: make(chan struct{}, opts.MaxExtract),
 	}
 	p.tr = newTransport(g, opts.Concurrency)
 	p.http = &http.Client{
@@ -144,8 +207,15 @@ func withDefaults(o Options) (Options, error) {
 	if o.UserAgent == "" {
 		o.UserAgent = "scrapemcp/" + o.Version + " (+https://github.com/scrapemcp/scrapemcp)"
 	}
-	if o.MaxBodyBytes < 0 || o.MaxRedirects < 0 || o.Timeout < 0 || o.Concurrency < 0 || o.CrawlTimeout < 0 {
-		return o, fmt.Errorf("local: MaxBodyBytes, MaxRedirects, Timeout, Concurrency and CrawlTimeout must not be negative")
+	if o.MaxBodyBytes < 0 || o.MaxRedirects < 0 || o.Timeout < 0 || o.Concurrency < 0 || o.CrawlTimeout < 0 ||
+		o.MaxExtract < 0 || o.MaxJobBytes < 0 {
+		return o, fmt.Errorf("local: MaxBodyBytes, MaxRedirects, Timeout, Concurrency, CrawlTimeout, MaxExtract and MaxJobBytes must not be negative")
+	}
+	if o.MaxExtract == 0 {
+		o.MaxExtract = runtime.GOMAXPROCS(0)
+	}
+	if o.MaxJobBytes == 0 {
+		o.MaxJobBytes = DefaultMaxJobBytes
 	}
 	if o.MaxBodyBytes == 0 {
 		o.MaxBodyBytes = DefaultMaxBodyBytes

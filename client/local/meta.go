@@ -91,11 +91,44 @@ func refreshTarget(content string) string {
 	return strings.Trim(rest, `"' `)
 }
 
-// collectLinks lists every <a href> and <area href> of the page as
-// absolute http(s) URLs without fragments, in page order, once each.
-func collectLinks(doc *html.Node, base *url.URL) []string {
-	var links []string
-	seen := map[string]bool{}
+// maxPageLinks bounds the links taken from one page. A 5 MiB page can hold
+// a quarter of a million links; past this many they are more memory than
+// information, for an agent and for a crawl's frontier alike.
+const maxPageLinks = 10_000
+
+// maxLinkLen is the longest link kept, in bytes (browsers and servers
+// commonly stop at 8 KiB; real pages stay far below).
+const maxLinkLen = 4096
+
+// linkSet collects distinct links in order, up to maxPageLinks.
+type linkSet struct {
+	list []string
+	seen map[string]bool
+	more bool // a link was left out because the set was full
+}
+
+func (s *linkSet) add(link string) {
+	// A URL longer than maxLinkLen is no page a server will serve, and as
+	// a crawl's key it would cost its length in every map it enters.
+	if link == "" || len(link) > maxLinkLen || s.seen[link] {
+		return
+	}
+	if len(s.list) >= maxPageLinks {
+		s.more = true
+		return
+	}
+	if s.seen == nil {
+		s.seen = map[string]bool{}
+	}
+	s.seen[link] = true
+	s.list = append(s.list, link)
+}
+
+// collectLinks lists the <a href> and <area href> of the page as absolute
+// http(s) URLs without fragments, in page order, once each, up to
+// maxPageLinks; more says some were left out.
+func collectLinks(doc *html.Node, base *url.URL) (links []string, more bool) {
+	var set linkSet
 	for n := range doc.Descendants() {
 		if n.Type != html.ElementNode || (n.DataAtom != atom.A && n.DataAtom != atom.Area) {
 			continue
@@ -104,12 +137,12 @@ func collectLinks(doc *html.Node, base *url.URL) []string {
 		if href == "" || strings.HasPrefix(href, "#") {
 			continue
 		}
-		if s := absoluteHTTP(base, href); s != "" && !seen[s] {
-			seen[s] = true
-			links = append(links, s)
+		set.add(absoluteHTTP(base, href))
+		if set.more {
+			break
 		}
 	}
-	return links
+	return set.list, set.more
 }
 
 // absoluteHTTP resolves ref against base and returns it without its

@@ -115,13 +115,24 @@ func (p *Provider) scrapePage(ctx context.Context, u *url.URL, req client.Scrape
 	switch kind {
 	case kindHTML:
 		o := extractOpts{onlyMain: req.OnlyMainContent, markdown: req.Wants(client.FormatMarkdown), html: req.Wants(client.FormatHTML)}
-		ex := p.extractHTML(toUTF8(body, ct, true), final, o)
-		if truncated && ex.text == 0 && (o.markdown || o.html) {
+		ex, err := p.extractHTML(ctx, toUTF8(body, ct, true), final, o)
+		if err != nil {
+			return nil, nil, extractError(ctx, target, err, p.opts.MaxRedirects)
+		}
+		switch {
+		case truncated && ex.text == 0 && (o.markdown || o.html):
 			return nil, nil, localErr(client.CodeTooLarge, fmt.Sprintf(
 				"%s is larger than %d bytes and the first %d bytes hold no readable text", target, p.opts.MaxBodyBytes, p.opts.MaxBodyBytes), nil)
+		case ex.simplified && ex.text == 0 && (o.markdown || o.html):
+			// A simpler rendering that found nothing is not an empty page:
+			// it is a page we could not read. Say so instead of succeeding
+			// with nothing.
+			return nil, nil, localErr(client.CodePageTooComplex, fmt.Sprintf(
+				"%s is beyond the local extractor's limits and its simplified reading found no text: %s", target, strings.Join(ex.warnings, "; ")), nil)
 		}
 		page.Title, page.Description, page.Canonical = ex.title, ex.description, ex.canonical
 		page.Markdown, page.HTML = ex.markdown, ex.html
+		page.Warnings = append(page.Warnings, ex.warnings...)
 		links = ex.links
 		refresh := ex.refresh
 		if refresh == "" {

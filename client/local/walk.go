@@ -19,7 +19,8 @@ const (
 	skipNotPage  = "not-page" // image, archive, font…
 	skipRobots   = "robots"   // robots.txt disallows it
 	skipGuarded  = "ssrf"     // the SSRF guard refused its address
-	maxSeenLinks = 200_000    // bound on remembered URLs per walk
+	maxSeenLinks = 200_000    // bound on remembered URLs per walk (map's own list too)
+	maxSeenBytes = 16 << 20   // and on their total length
 )
 
 type walkPlan struct {
@@ -69,6 +70,11 @@ func walk(ctx context.Context, start *url.URL, plan walkPlan, h walkHooks) {
 	// A frontier longer than this can never be fetched: every entry ends as
 	// a page, a failure or a skip, and pages and failures are both capped.
 	queueCap := 4*(plan.maxPages+plan.maxFailures) + 100
+	// The seen set only has to outlast the frontier by enough to recognise
+	// links to pages already queued or visited; a link-heavy site must not
+	// make it the biggest thing a small crawl holds.
+	seenCap := min(maxSeenLinks, 10*queueCap)
+	seenBytes := 0
 
 	results := make(chan walkDone)
 	inflight, ok, failed := 0, 0, 0
@@ -76,7 +82,7 @@ func walk(ctx context.Context, start *url.URL, plan walkPlan, h walkHooks) {
 		return ctx.Err() != nil || failed >= plan.maxFailures || (h.enough != nil && h.enough())
 	}
 	consider := func(link string, depth int) {
-		if len(seen) >= maxSeenLinks {
+		if len(seen) >= seenCap || seenBytes >= maxSeenBytes {
 			return
 		}
 		key, err := normalizeURL(link)
@@ -84,6 +90,7 @@ func walk(ctx context.Context, start *url.URL, plan walkPlan, h walkHooks) {
 			return
 		}
 		seen[key] = true
+		seenBytes += len(key)
 		u, err := url.Parse(key)
 		switch {
 		case err != nil:
