@@ -1,6 +1,6 @@
 // Package alterlabtest is an in-memory fake of the AlterLab HTTP API for
 // tests, in the spirit of net/http/httptest. It follows the documented
-// contract (see shared/research/alterlab-api.md): X-API-Key auth (401
+// contract (AlterLab's public API reference and error catalog): X-API-Key auth (401
 // MISSING_API_KEY / INVALID_API_KEY), the docs error envelope
 // {"error", "message", "request_id", "details"}, X-RateLimit-* and
 // X-AlterLab-Balance headers on every answer, scrapes that answer at once

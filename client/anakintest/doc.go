@@ -1,6 +1,6 @@
 // Package anakintest is an in-memory fake of the Anakin HTTP API for tests,
 // in the spirit of net/http/httptest. It follows the documented contract
-// (see shared/research/anakin-api.md): X-API-Key auth, async jobs that answer
+// (Anakin's public API reference and error catalog): X-API-Key auth, async jobs that answer
 // 202 while pending/processing and 200 when completed or failed, the three
 // error envelopes, per-URL content generated from the URL.
 //
