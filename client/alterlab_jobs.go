@@ -230,7 +230,7 @@ func alterlabUnfinished(ctx context.Context, ref JobRef, last *alterlabSnap) *Er
 	d := alterlabJobDetails(ref)
 	d["status"] = status
 	if errors.Is(ctx.Err(), context.Canceled) {
-		return &Error{Provider: AlterLab, Code: "cancelled", Details: d, Err: ctx.Err(),
+		return &Error{Provider: AlterLab, Code: CodeCancelled, Details: d, Err: ctx.Err(),
 			Message: fmt.Sprintf("the request was cancelled while the job was %s; AlterLab cannot cancel this kind of job, so it may still finish (and be billed) upstream", status)}
 	}
 	msg := fmt.Sprintf("the job was still %s when the time ran out; it keeps running on AlterLab", status)

@@ -171,7 +171,7 @@ func anakinUnfinished(ctx context.Context, ref JobRef, last *anakinJobBody) *Err
 	d := anakinJobDetails(ref)
 	d["status"] = status
 	if errors.Is(ctx.Err(), context.Canceled) {
-		return &Error{Provider: Anakin, Code: "cancelled", Details: d, Err: ctx.Err(),
+		return &Error{Provider: Anakin, Code: CodeCancelled, Details: d, Err: ctx.Err(),
 			Message: fmt.Sprintf("the request was cancelled while the job was %s; Anakin has no cancel endpoint, so it may still finish upstream", status)}
 	}
 	msg := fmt.Sprintf("the job was still %s when the time ran out; it keeps running on Anakin", status)

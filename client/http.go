@@ -164,7 +164,7 @@ func (c *apiClient) do(ctx context.Context, cl call) (*response, error) {
 	if cl.body != nil {
 		var err error
 		if payload, err = json.Marshal(cl.body); err != nil {
-			return nil, &Error{Provider: c.provider, Code: "internal_error", Message: "could not encode request: " + err.Error(), Err: err}
+			return nil, &Error{Provider: c.provider, Code: CodeInternal, Message: "could not encode request: " + err.Error(), Err: err}
 		}
 	}
 	u := c.base.JoinPath(cl.path)
@@ -263,7 +263,7 @@ func (c *apiClient) once(ctx context.Context, method, u string, payload []byte, 
 	req, err := http.NewRequestWithContext(httptrace.WithClientTrace(ctx, trace), method, u, body)
 	if err != nil {
 		a.err = err
-		return nil, a, &Error{Provider: c.provider, Code: "internal_error", Message: "could not build request", Err: err}
+		return nil, a, &Error{Provider: c.provider, Code: CodeInternal, Message: "could not build request", Err: err}
 	}
 	req.Header.Set("X-API-Key", c.key)
 	req.Header.Set("Accept", "application/json")
@@ -412,7 +412,7 @@ func (c *apiClient) transportError(ctx context.Context, err error, maybeStarted 
 		e.Code = CodeTimeout
 		e.Message = "the " + c.provider + " API did not answer in time"
 	case errors.Is(err, context.Canceled):
-		e.Code = "cancelled"
+		e.Code = CodeCancelled
 		e.Message = "the request was cancelled"
 	case errors.As(err, &ne) && ne.Timeout():
 		e.Code = CodeTimeout
@@ -430,33 +430,7 @@ func (c *apiClient) scrub(s string) string {
 }
 
 // redact makes sure nothing the API echoed back carries our key.
-func (c *apiClient) redact(e *Error) *Error {
-	e.Message = c.scrub(e.Message)
-	e.Field = c.scrub(e.Field)
-	e.RequestID = c.scrub(e.RequestID)
-	for k, v := range e.Details {
-		e.Details[k] = c.scrubValue(v)
-	}
-	return e
-}
-
-// scrubValue scrubs strings at any depth of a decoded JSON value: error
-// details nest (Wire's "details" object, lists of fields).
-func (c *apiClient) scrubValue(v any) any {
-	switch x := v.(type) {
-	case string:
-		return c.scrub(x)
-	case map[string]any:
-		for k, y := range x {
-			x[k] = c.scrubValue(y)
-		}
-	case []any:
-		for i, y := range x {
-			x[i] = c.scrubValue(y)
-		}
-	}
-	return v
-}
+func (c *apiClient) redact(e *Error) *Error { return e.Redact(c.key) }
 
 func requestID(h http.Header) string {
 	for _, k := range []string{"X-Request-Id", "X-Request-ID", "Request-Id", "X-Amzn-Requestid"} {

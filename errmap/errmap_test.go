@@ -45,7 +45,7 @@ func TestEverySeedCodeHasASpecificEntry(t *testing.T) {
 			t.Fatalf("%s: only %d codes listed", file, len(codes))
 		}
 		for _, k := range codes {
-			if _, found := lookup(Failure{Provider: provider, HTTPStatus: k.status, Code: k.code}); !found {
+			if _, found := lookupFound(&Error{Provider: provider, HTTPStatus: k.status, Code: k.code}); !found {
 				t.Errorf("%s %d %s falls back to the status table", provider, k.status, k.code)
 			}
 		}
@@ -80,7 +80,7 @@ func TestAnakinCatalogActions(t *testing.T) {
 		{401, "AUTH_REQUIRED", WaitPrerequisite, false},
 	}
 	for _, c := range cases {
-		g := Explain(Failure{Provider: anakin, HTTPStatus: c.status, Code: c.code})
+		g := Explain(&Error{Provider: anakin, HTTPStatus: c.status, Code: c.code})
 		if g.Action != c.action || g.Retryable != c.retryable {
 			t.Errorf("anakin %d %s: %s retryable=%v, want %s retryable=%v", c.status, c.code, g.Action, g.Retryable, c.action, c.retryable)
 		}
@@ -120,12 +120,12 @@ func TestAlterLabCodeDecidesOverStatus(t *testing.T) {
 		{400, "SESSION_COOKIES_CONFLICT", FixRequest, false},
 	}
 	for _, c := range cases {
-		g := Explain(Failure{Provider: alterlab, HTTPStatus: c.status, Code: c.code})
+		g := Explain(&Error{Provider: alterlab, HTTPStatus: c.status, Code: c.code})
 		if g.Action != c.action || g.Retryable != c.retryable {
 			t.Errorf("alterlab %d %s: %s retryable=%v, want %s retryable=%v", c.status, c.code, g.Action, g.Retryable, c.action, c.retryable)
 		}
 	}
-	if g := Explain(Failure{Provider: alterlab, HTTPStatus: 403, Code: "BLOCKED_BY_ANTIBOT"}); g.SuggestedArguments["use_browser"] != true {
+	if g := Explain(&Error{Provider: alterlab, HTTPStatus: 403, Code: "BLOCKED_BY_ANTIBOT"}); g.SuggestedArguments["use_browser"] != true {
 		t.Errorf("anti-bot block suggests %v, want use_browser", g.SuggestedArguments)
 	}
 }
@@ -151,13 +151,13 @@ func TestJobFailureStrings(t *testing.T) {
 	}
 	for _, p := range []string{anakin, alterlab} {
 		for _, c := range cases {
-			g := Explain(Failure{Provider: p, Code: CodeJobFailed, Message: c.msg})
+			g := Explain(&Error{Provider: p, Code: CodeJobFailed, Message: c.msg})
 			if g.Action != c.action || (g.SuggestedArguments["use_browser"] == true) != c.browser {
 				t.Errorf("%s job failure %q: %s %v, want %s browser=%v", p, c.msg, g.Action, g.SuggestedArguments, c.action, c.browser)
 			}
 		}
 	}
-	if g := Explain(Failure{Provider: anakin, Code: CodeJobFailed, Message: "Blocked by website (HTTP 403)"}); g.SuggestedArguments["country"] == nil {
+	if g := Explain(&Error{Provider: anakin, Code: CodeJobFailed, Message: "Blocked by website (HTTP 403)"}); g.SuggestedArguments["country"] == nil {
 		t.Errorf("blocked job suggests no country: %v", g.SuggestedArguments)
 	}
 }
@@ -188,15 +188,15 @@ func TestLocalCodes(t *testing.T) {
 		{CodeNotFound, 0, NotFound},
 	}
 	for _, c := range cases {
-		g := Explain(Failure{Provider: local, Code: c.code, HTTPStatus: c.status})
+		g := Explain(&Error{Provider: local, Code: c.code, HTTPStatus: c.status})
 		if g.Action != c.action {
 			t.Errorf("local %s %d: %s, want %s", c.code, c.status, g.Action, c.action)
 		}
-		if _, found := lookup(Failure{Provider: local, Code: c.code, HTTPStatus: c.status}); !found {
+		if _, found := lookupFound(&Error{Provider: local, Code: c.code, HTTPStatus: c.status}); !found {
 			t.Errorf("local %s has no specific entry", c.code)
 		}
 	}
-	if g := Explain(Failure{Provider: local, Code: CodeSSRFBlocked}); !strings.Contains(g.Hint, "--allow-hosts") {
+	if g := Explain(&Error{Provider: local, Code: CodeSSRFBlocked}); !strings.Contains(g.Hint, "--allow-hosts") {
 		t.Errorf("ssrf hint does not say how an operator allows a host: %s", g.Hint)
 	}
 }
@@ -204,7 +204,7 @@ func TestLocalCodes(t *testing.T) {
 // A submit whose outcome is unknown must not be blindly resubmitted.
 func TestUnknownSubmitOutcomeIsNotRetryLater(t *testing.T) {
 	for _, p := range []string{anakin, alterlab} {
-		g := Explain(Failure{Provider: p, Code: CodeMaybeStarted, HTTPStatus: 504})
+		g := Explain(&Error{Provider: p, Code: CodeMaybeStarted, HTTPStatus: 504})
 		if g.Action == RetryLater || g.Retryable {
 			t.Errorf("%s: outcome-unknown submit says %s retryable=%v", p, g.Action, g.Retryable)
 		}
@@ -217,36 +217,36 @@ func TestUnknownCodesFallBackByStatus(t *testing.T) {
 		429: RetryLater, 500: RetryLater, 501: ReportIssue, 502: RetryLater, 503: RetryLater, 504: RetryLater, 418: ReportIssue}
 	for _, p := range []string{anakin, alterlab, local, "scrapemcp"} {
 		for status, want := range cases {
-			f := Failure{Provider: p, HTTPStatus: status, Code: "NEVER_SEEN_BEFORE"}
+			f := &Error{Provider: p, HTTPStatus: status, Code: "NEVER_SEEN_BEFORE"}
 			if g := Explain(f); g.Action != want {
 				t.Errorf("%s %d unknown code: %s, want %s", p, status, g.Action, want)
 			}
-			if _, found := lookup(f); found {
+			if _, found := lookupFound(f); found {
 				t.Errorf("%s %d: an unknown code claims a specific entry", p, status)
 			}
 		}
 	}
 	// Fiber's envelope has no code: the status decides.
-	if g := Explain(Failure{Provider: anakin, HTTPStatus: 400, Message: "url must be a URL"}); g.Action != FixRequest {
+	if g := Explain(&Error{Provider: anakin, HTTPStatus: 400, Message: "url must be a URL"}); g.Action != FixRequest {
 		t.Errorf("codeless 400: %s", g.Action)
 	}
 }
 
 func TestRetryAfterIsHonouredAndRoundedUp(t *testing.T) {
-	g := Explain(Failure{Provider: anakin, HTTPStatus: 429, Code: "rate_limit_exceeded", RetryAfter: 1500 * time.Millisecond})
+	g := Explain(&Error{Provider: anakin, HTTPStatus: 429, Code: "rate_limit_exceeded", RetryAfter: 1500 * time.Millisecond})
 	if g.RetryAfterS != 2 {
 		t.Errorf("1.5 s became retry_after_s=%d, want 2", g.RetryAfterS)
 	}
-	if g := Explain(Failure{Provider: anakin, HTTPStatus: 503, Code: "service_unavailable"}); g.RetryAfterS < 30 || g.RetryAfterS > 60 {
+	if g := Explain(&Error{Provider: anakin, HTTPStatus: 503, Code: "service_unavailable"}); g.RetryAfterS < 30 || g.RetryAfterS > 60 {
 		t.Errorf("503 default wait %d s, the catalog says 30–60", g.RetryAfterS)
 	}
-	if g := Explain(Failure{Provider: anakin, HTTPStatus: 402, Code: "insufficient_credits", RetryAfter: time.Minute}); g.RetryAfterS != 0 {
+	if g := Explain(&Error{Provider: anakin, HTTPStatus: 402, Code: "insufficient_credits", RetryAfter: time.Minute}); g.RetryAfterS != 0 {
 		t.Errorf("a non-retryable failure carries retry_after_s=%d", g.RetryAfterS)
 	}
 }
 
 func TestInvalidArgumentHintNamesTheField(t *testing.T) {
-	g := Explain(Failure{Provider: anakin, Code: CodeInvalidArgument, Field: "max_depth"})
+	g := Explain(&Error{Provider: anakin, Code: CodeInvalidArgument, Field: "max_depth"})
 	if g.Action != FixRequest || !strings.Contains(g.Hint, "max_depth") {
 		t.Errorf("%s %q", g.Action, g.Hint)
 	}
@@ -278,7 +278,7 @@ func TestEveryRowIsWellFormed(t *testing.T) {
 	for k, e := range alterlabCodes {
 		check(fmt.Sprint(k), e)
 	}
-	for k, e := range clientCodes {
+	for k, e := range ownCodes {
 		check(k, e)
 	}
 	for k, e := range localCodes {
@@ -291,7 +291,7 @@ func TestEveryRowIsWellFormed(t *testing.T) {
 		check(fmt.Sprint("status ", st), byStatus(st))
 		check(fmt.Sprint("target ", st), targetStatus(st))
 	}
-	if g := Explain(Failure{}); g.SuggestedArguments == nil {
+	if g := Explain(&Error{}); g.SuggestedArguments == nil {
 		t.Error("suggested_arguments is nil")
 	}
 }
@@ -338,7 +338,7 @@ func TestGuidanceDocIsCurrent(t *testing.T) {
 	}
 	section("Local fetcher", rows)
 	rows = nil
-	for k, e := range clientCodes {
+	for k, e := range ownCodes {
 		rows = append(rows, rowOf("any", k, e))
 	}
 	section("Any provider (assigned by scrapemcp)", rows)
@@ -364,4 +364,11 @@ func TestGuidanceDocIsCurrent(t *testing.T) {
 	if string(want) != string(got) {
 		t.Errorf("%s is out of date: run UPDATE_GUIDANCE=1 go test ./errmap", file)
 	}
+}
+
+// lookupFound reports whether a specific row (not the status fallback)
+// answered e.
+func lookupFound(e *Error) (entry, bool) {
+	r, src := lookup(e)
+	return r, src != fromStatus
 }

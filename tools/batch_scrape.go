@@ -35,7 +35,7 @@ type BatchItem struct {
 	TotalLength    int              `json:"total_length,omitempty"`
 	Truncated      bool             `json:"truncated,omitempty"`
 	NextStartIndex int              `json:"next_start_index,omitempty" jsonschema:"description=Call scrape with this url and start_index to read on."`
-	Error          *errmap.Failure  `json:"error,omitempty"`
+	Error          *errmap.Error    `json:"error,omitempty"`
 	Guidance       *errmap.Guidance `json:"guidance,omitempty"`
 }
 
@@ -113,8 +113,8 @@ func (d *Deps) batchResult(p string, br client.BatchRequest, out *client.BatchRe
 		item := BatchItem{URL: it.URL}
 		switch {
 		case it.Err != nil:
-			rep := report(it.Err)
-			item.Error, item.Guidance = &rep.Error, &rep.Guidance
+			rep := errmap.Explained(it.Err)
+			item.Error, item.Guidance = rep.Error, &rep.Guidance
 			res.Failed++
 		case it.Page != nil:
 			sr := br.Options

@@ -28,7 +28,7 @@ type ExtractItem struct {
 	URL      string           `json:"url"`
 	OK       bool             `json:"ok"`
 	Data     map[string]any   `json:"data,omitempty" jsonschema:"description=The extracted JSON (validated against json_schema when given)."`
-	Error    *errmap.Failure  `json:"error,omitempty"`
+	Error    *errmap.Error    `json:"error,omitempty"`
 	Guidance *errmap.Guidance `json:"guidance,omitempty"`
 }
 
@@ -87,9 +87,7 @@ Use it when you need fields (prices, names, dates, lists), not prose. The result
 			// One URL failing is an item; every URL failing the same way is
 			// the call failing (e.g. no credits, or local provider).
 			if allFailed(res.Items) && len(res.Items) > 0 {
-				first := res.Items[0]
-				return failure(&client.Error{Provider: first.Error.Provider, Code: first.Error.Code, HTTPStatus: first.Error.HTTPStatus,
-					Message: first.Error.Message, RequestID: first.Error.RequestID, Field: first.Error.Field}), nil
+				return failure(res.Items[0].Error), nil
 			}
 			res.Cost = costOut(total)
 			return success(res, res.text(), res.Cost), nil
@@ -134,8 +132,8 @@ func (d *Deps) extractOne(ctx context.Context, er client.ExtractRequest) (Extrac
 	p := d.Provider.Name()
 	item := ExtractItem{URL: er.URL}
 	fail := func(e *client.Error) (ExtractItem, client.Cost) {
-		rep := report(e)
-		item.Error, item.Guidance = &rep.Error, &rep.Guidance
+		rep := errmap.Explained(e)
+		item.Error, item.Guidance = rep.Error, &rep.Guidance
 		return item, client.Cost{}
 	}
 	x, err := d.Provider.Extract(ctx, er)

@@ -143,7 +143,7 @@ func Register(s *server.MCPServer, tools []Tool, log *slog.Logger) {
 	for _, t := range tools {
 		// The gate is outermost so a call's slot covers the progress flush
 		// too: Drain then waits until every answer is ready to be written.
-		h := scoped(guard(t.Name, log, t.Handler))
+		h := scoped(guard(t.Name, log, followable(inputNames(t.Def.RawInputSchema), t.Handler)))
 		if t.gate != nil {
 			h = t.gate.wrap(h)
 		}
@@ -204,7 +204,7 @@ func OutputSchema(v any) json.RawMessage {
 // declares the two fields of an error result. Successful results leave them
 // empty.
 type ErrorFields struct {
-	Error    *errmap.Failure  `json:"error,omitempty" jsonschema:"description=Only on error results (isError true): what went wrong."`
+	Error    *errmap.Error    `json:"error,omitempty" jsonschema:"description=Only on error results (isError true): what went wrong."`
 	Guidance *errmap.Guidance `json:"guidance,omitempty" jsonschema:"description=Only on error results (isError true): what to do next."`
 }
 
