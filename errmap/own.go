@@ -77,4 +77,3 @@ var ownCodes = map[string]entry{
 	CodeJobFailed: row(ReportIssue,
 		"The job failed upstream for a reason scrapemcp does not recognise (see the message). Try once more; if it fails again, try use_browser=true or another URL for the same information."),
 }
-
