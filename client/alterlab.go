@@ -180,7 +180,7 @@ func (c *AlterLabClient) Extract(ctx context.Context, req ExtractRequest) (*Extr
 	}
 	p := c.page(s.job.doc(s.raw), body.URL, alterlabWantsOf(sr))
 	if p.JSON == nil {
-		d := alterlabJobDetails(ref)
+		d := jobDetails(ref)
 		if len(p.Warnings) > 0 {
 			d["warnings"] = p.Warnings
 		}
@@ -217,11 +217,11 @@ func (c *AlterLabClient) CancelJob(ctx context.Context, ref JobRef) (*Job, error
 	path, _ := alterlabJobPath(ref)
 	r, err := c.api.do(ctx, call{method: "DELETE", path: path})
 	if err != nil {
-		return nil, alterlabWithJob(err, ref)
+		return nil, withJob(err, ref)
 	}
 	s, err := c.decodeSnap(r)
 	if err != nil {
-		return nil, alterlabWithJob(err, ref)
+		return nil, withJob(err, ref)
 	}
 	if s.job.Status == "" {
 		// An empty 204 or a body without a status word: the cancel was

@@ -148,8 +148,7 @@ func (c *AlterLabClient) StartCrawl(ctx context.Context, req CrawlRequest) (*Job
 		return nil, err
 	}
 	if ref.ID == "" {
-		return nil, &Error{Provider: AlterLab, HTTPStatus: s.resp.status, Code: CodeBadResponse, RequestID: requestID(s.resp.header),
-			Message: "the crawl was accepted but the answer carries no crawl_id to follow it with"}
+		return nil, noJobID(AlterLab, s.resp)
 	}
 	j := c.toJob(ref, s)
 	if j.RawStatus == "" {

@@ -215,7 +215,7 @@ func TestAlterLabReadsEveryJobIDField(t *testing.T) {
 		c, s := fakeAlterLab(t)
 		s.Script(alterlabtest.RouteScrape, alterlabtest.Raw(202, `{"status":"queued"}`))
 		_, err := c.Scrape(t.Context(), ScrapeRequest{URL: "https://example.com"})
-		if e := mustError(t, err); e.Code != CodeBadResponse || !strings.Contains(e.Message, "no job id") {
+		if e := mustError(t, err); e.Code != CodeMaybeStarted || !strings.Contains(e.Message, "names no job") {
 			t.Errorf("got %+v", e)
 		}
 	})

@@ -258,14 +258,13 @@ func (c *AnakinClient) StartCrawl(ctx context.Context, req CrawlRequest) (*Job, 
 	body := anakinCrawlBody{URL: strings.TrimSpace(req.URL), MaxPages: req.MaxPages, Depth: req.MaxDepth,
 		Country: strings.ToLower(strings.TrimSpace(req.Country)), UseBrowser: req.UseBrowser,
 		IncludePatterns: req.IncludePatterns, ExcludePatterns: req.ExcludePatterns}
-	b, r, err := c.submit(ctx, "/crawl", body)
+	b, r, err := c.submit(ctx, KindCrawl, "/crawl", body)
 	if err != nil {
 		return nil, err
 	}
 	ref := JobRef{Provider: Anakin, Kind: KindCrawl, ID: b.id()}
 	if ref.ID == "" {
-		return nil, &Error{Provider: Anakin, HTTPStatus: r.status, Code: CodeBadResponse, RequestID: requestID(r.header),
-			Message: "the crawl was accepted but the answer carries no job id to follow it with"}
+		return nil, noJobID(Anakin, r)
 	}
 	j := c.toJob(ref, b, r)
 	if j.RawStatus == "" {
@@ -386,7 +385,7 @@ func (c *AnakinClient) Extract(ctx context.Context, req ExtractRequest) (*Extrac
 		if warn != "" {
 			msg = warn
 		}
-		e := &Error{Provider: Anakin, Code: CodeJobFailed, Message: msg, RequestID: requestID(r.header), Details: anakinJobDetails(ref)}
+		e := &Error{Provider: Anakin, Code: CodeJobFailed, Message: msg, RequestID: requestID(r.header), Details: jobDetails(ref)}
 		return nil, e
 	}
 	return &Extraction{URL: strings.TrimSpace(req.URL), JSON: data, Cost: b.cost()}, nil

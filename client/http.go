@@ -140,17 +140,17 @@ type response struct {
 
 // decode unmarshals the body into v, reporting a malformed body as an *Error.
 //
-// A submit's 2xx that cannot be read is CodeMaybeStarted, not
-// CodeBadResponse: the API took the job (and may bill it), we only lost its
-// answer, so the agent must not be told to simply send it again.
+// A submit's 2xx that cannot be read may have started a job (see
+// maybeStarted), not CodeBadResponse: the API took the job (and may bill
+// it), we only lost its answer, so the agent must not be told to simply send
+// it again.
 func (c *apiClient) decode(r *response, v any) error {
 	if err := json.Unmarshal(r.body, v); err != nil {
 		e := &Error{Provider: c.provider, HTTPStatus: r.status, Code: CodeBadResponse,
 			Message:   "the API answered with a body that is not the JSON we expected: " + err.Error(),
 			RequestID: requestID(r.header), Err: err}
 		if r.submit {
-			e.Code = CodeMaybeStarted
-			e.Message = fmt.Sprintf("the API accepted the submit (HTTP %d) but its answer could not be read (%s); the job may have started and be billed", r.status, err.Error())
+			return maybeStarted(e, JobRef{}, fmt.Sprintf("the API accepted the submit (HTTP %d) but its answer could not be read; the job may have started and be billed", r.status))
 		}
 		return e
 	}
@@ -219,7 +219,7 @@ func (c *apiClient) do(ctx context.Context, cl call) (*response, error) {
 		lastErr.RetryAfter = budget.refused
 	}
 	if cl.submit && lastErr.Code == CodeNetwork && ctx.Err() != nil {
-		lastErr.Code = CodeMaybeStarted
+		maybeStarted(lastErr, JobRef{}, "the submit may have reached the API before the time ran out; the job may be running")
 	}
 	return nil, lastErr
 }
@@ -308,7 +308,7 @@ func (c *apiClient) once(ctx context.Context, method, u string, payload []byte, 
 		e.RetryAfter = d
 	}
 	if submit && res.StatusCode == http.StatusGatewayTimeout && e.Code == "" {
-		e.Code = CodeMaybeStarted
+		maybeStarted(e, JobRef{}, "the gateway answered 504 to the submit, so the outcome is unknown: the job may be running and billed; it was not resent")
 	}
 	a.code = e.Code
 	return nil, a, c.redact(e)
@@ -398,16 +398,16 @@ func sameOrigin(base, u *url.URL) bool {
 		port(base) == port(u)
 }
 
-// transportError describes a failure with no HTTP answer. maybeStarted is
-// true when a submit's body had already gone out.
-func (c *apiClient) transportError(ctx context.Context, err error, maybeStarted bool) *Error {
+// transportError describes a failure with no HTTP answer. sent is true when
+// a submit's body had already gone out.
+func (c *apiClient) transportError(ctx context.Context, err error, sent bool) *Error {
 	e := &Error{Provider: c.provider, Code: CodeNetwork, Err: err,
 		Message: "could not reach the " + c.provider + " API: " + c.scrub(err.Error())}
 	var ne net.Error
 	switch {
-	case maybeStarted:
-		e.Code = CodeMaybeStarted
-		e.Message = "the submit was sent but no answer came back (" + c.scrub(err.Error()) + "); the job may be running"
+	case sent:
+		e.Message = c.scrub(err.Error())
+		maybeStarted(e, JobRef{}, "the submit was sent but no answer came back; the job may be running")
 	case errors.Is(err, context.DeadlineExceeded) || ctx.Err() == context.DeadlineExceeded:
 		e.Code = CodeTimeout
 		e.Message = "the " + c.provider + " API did not answer in time"

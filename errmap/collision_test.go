@@ -137,9 +137,10 @@ func TestNarrowFallbackForCodesAtAnotherStatus(t *testing.T) {
 		{&Error{Provider: anakin, Code: "queue_error", HTTPStatus: 503}, fromProvider},
 		{&Error{Provider: alterlab, Code: "SESSION_EXPIRED", HTTPStatus: 403}, fromStatus}, // 401 and 410: ambiguous
 		{&Error{Provider: alterlab, Code: "TIMEOUT", HTTPStatus: 400}, fromStatus},         // 5xx documented
-		{&Error{Provider: anakin, Code: "rate_limit_exceeded", HTTPStatus: 503}, fromStatus},
-		{&Error{Provider: anakin, Code: "Rate_Limit_Exceeded", HTTPStatus: 429}, fromProvider}, // letter case, same status
-		{&Error{Provider: anakin, Code: "MFA_REQUIRED", HTTPStatus: 200}, fromProvider},        // documented without status
+		{&Error{Provider: anakin, Code: "rate_limit_exceeded", HTTPStatus: 500}, fromStatus},
+		{&Error{Provider: anakin, Code: "rate_limit_exceeded", HTTPStatus: 503}, fromProviderStatus}, // Anakin's 503: 30–60 s
+		{&Error{Provider: anakin, Code: "Rate_Limit_Exceeded", HTTPStatus: 429}, fromProvider},       // letter case, same status
+		{&Error{Provider: anakin, Code: "MFA_REQUIRED", HTTPStatus: 200}, fromProvider},              // documented without status
 	}
 	for _, c := range cases {
 		if _, src := lookup(c.e); src != c.src {

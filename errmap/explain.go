@@ -1,6 +1,7 @@
 package errmap
 
 import (
+	"fmt"
 	"maps"
 	"slices"
 	"strings"
@@ -21,10 +22,19 @@ func Explain(e *Error) Guidance {
 		SuggestedArguments: map[string]any{},
 	}
 	maps.Copy(g.SuggestedArguments, r.suggest)
+	for _, k := range r.details {
+		// A hint cites details.<key>; when the API sent it, say the value
+		// right there, so the words alone are enough to act on.
+		if v, ok := e.Details[k]; ok && isScalar(v) {
+			g.Hint = strings.ReplaceAll(g.Hint, "details."+k, fmt.Sprintf("details.%s=%v", k, v))
+		}
+	}
 	if e.Code == CodeInvalidArgument && e.Field != "" {
 		g.Hint = "The argument " + e.Field + " is invalid: fix it as the message says and call again. Nothing was sent to the API and no credits were spent."
 	}
-	if g.Retryable {
+	// A non-retryable row with a wait says when its prerequisite is worth
+	// checking (e.g. when to call job_status).
+	if g.Retryable || r.wait > 0 {
 		wait := r.wait
 		if e.RetryAfter > 0 {
 			wait = e.RetryAfter
@@ -32,6 +42,14 @@ func Explain(e *Error) Guidance {
 		g.RetryAfterS = seconds(wait)
 	}
 	return g
+}
+
+func isScalar(v any) bool {
+	switch v.(type) {
+	case string, float64, float32, int, int64, bool:
+		return true
+	}
+	return false
 }
 
 // seconds rounds up: telling an agent to come back a moment too early
@@ -52,7 +70,29 @@ const (
 	fromLocal    source = "local"     // the local fetcher's codes and the target site's status
 	fromJob      source = "job"       // an async job's failure string
 	fromStatus   source = "by_status" // nothing matched: the HTTP status class decides
+	// fromProviderStatus: no row for the code (or none sent), but the
+	// provider's reference says what its status means.
+	fromProviderStatus source = "provider_status"
 )
+
+// providerStatus is the provider's own reading of a status, for a code it
+// does not list or no code at all. AlterLab's 422 is "all tiers failed or
+// extraction failed" unless the body is a validation error (FastAPI's
+// detail list, read into field or details.invalid_fields).
+func providerStatus(e *Error) (entry, bool) {
+	switch e.Provider {
+	case anakin:
+		r, ok := anakinStatus[e.HTTPStatus]
+		return r, ok
+	case alterlab:
+		if _, validation := e.Details["invalid_fields"]; validation || e.Field != "" {
+			return entry{}, false
+		}
+		r, ok := alterlabStatus[e.HTTPStatus]
+		return r, ok
+	}
+	return entry{}, false
+}
 
 // isOwn reports whether code is one scrapemcp assigns itself.
 func isOwn(code string) bool {
@@ -79,12 +119,21 @@ func fromAPI(e *Error, code string) bool {
 	return code != "" && !isOwn(code)
 }
 
+// hasJob reports whether e names a job that job_status can read.
+func hasJob(e *Error) bool {
+	id, ok := e.Details["job_id"].(string)
+	return ok && id != ""
+}
+
 // lookup finds the row for e and says where it came from.
 func lookup(e *Error) (entry, source) {
 	code := strings.TrimSpace(e.Code)
 	if fromAPI(e, code) {
 		if r, ok := providerRow(e.Provider, e.HTTPStatus, code); ok {
 			return r, fromProvider
+		}
+		if r, ok := providerStatus(e); ok {
+			return r, fromProviderStatus
 		}
 		return byStatus(e.HTTPStatus), fromStatus
 	}
@@ -100,6 +149,9 @@ func lookup(e *Error) (entry, source) {
 		if r, ok := jobFailure(e.Message); ok {
 			return r, fromJob
 		}
+	}
+	if r, ok := ownWithJob[code]; ok && hasJob(e) {
+		return r, fromOwn
 	}
 	if r, ok := ownCodes[code]; ok {
 		return r, fromOwn

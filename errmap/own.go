@@ -50,10 +50,10 @@ var ownCodes = map[string]entry{
 		"An argument is invalid (see error.field and error.message). Fix that argument and call again; nothing was sent to the API and no credits were spent."),
 	CodeUnsupported: row(ChangeStrategy,
 		"This provider cannot do that (the message says which can). Use another tool, or ask the user to configure a provider that supports it."),
-	CodeJobTimeout: retry(15*time.Second,
-		"The job is still running upstream; nothing is lost. Call job_status with the job_id from the message to get the result when it is ready."),
-	CodeMaybeStarted: row(WaitPrerequisite,
-		"The submit reached the API but no clear answer came back, so the job may already be running and billed. Do not resubmit right away: check job_status if you have a job_id, or wait a minute before trying once more."),
+	CodeJobTimeout: retry(30*time.Second,
+		"The job was still running when the call's time ran out, and this kind of job cannot be read with job_status. Call again later with a longer timeout; the unfinished run may still be billed."),
+	CodeMaybeStarted: entry{action: WaitPrerequisite, wait: time.Minute,
+		hint: "The submit reached the API but no clear answer came back, and no job id to follow it, so the job may already be running and billed. Do not resubmit right away: wait retry_after_s seconds, then try once more only if the result is still needed (it may be billed again)."}.shows("api_code", "cause_code", "credits_status", "estimated_completion_s", "upstream_job_id"),
 	CodeNetwork: retry(10*time.Second,
 		"The provider's API could not be reached (connection refused, reset or DNS failure of the API host). Wait a little and call again; if it persists, the user should check the network or the *_API_URL setting."),
 	CodeBadResponse: retry(10*time.Second,
@@ -76,4 +76,16 @@ var ownCodes = map[string]entry{
 		"The scrapemcp server is shutting down and did not finish this call. Call again in retry_after_s seconds (a restarted or another replica will serve it); a crawl's job_id, when one is given, still works with job_status on API providers."),
 	CodeJobFailed: row(ReportIssue,
 		"The job failed upstream for a reason scrapemcp does not recognise (see the message). Try once more; if it fails again, try use_browser=true or another URL for the same information."),
+}
+
+// ownWithJob are our own codes' rows when the error names a job job_status
+// can read (details.job_id): the job was accepted and runs on upstream, so
+// the way on is to read it, never to submit it again (that bills twice).
+var ownWithJob = map[string]entry{
+	CodeJobTimeout: entry{action: WaitPrerequisite, wait: 15 * time.Second,
+		hint: "The job is still running upstream; nothing is lost. Call job_status with details.job_id (after retry_after_s seconds) to get the result; do not call this tool again, which would start and bill a second job."}.shows("job_id", "status"),
+	CodeMaybeStarted: entry{action: WaitPrerequisite, wait: 15 * time.Second,
+		hint: "The API took the job (details.job_id) but no usable answer came back, so it is probably running and billed. Do not submit it again: call job_status with details.job_id to collect the result."}.shows("job_id", "api_code", "cause_code", "credits_status", "estimated_completion_s"),
+	CodeCancelled: retry(time.Second,
+		"The call was cancelled while the job (details.job_id) was running; it may still finish upstream. If the result is still needed, collect it with job_status and details.job_id instead of calling again.").shows("job_id", "status"),
 }

@@ -151,13 +151,9 @@ func (d *Deps) runCrawl(ctx context.Context, req mcp.CallToolRequest, cr client.
 		return nil, ctx.Err()
 	}
 	if err != nil && !errors.Is(err, context.DeadlineExceeded) && !stopping {
-		ce := client.AsError(p, err)
-		if ce.Details == nil {
-			ce.Details = map[string]any{}
-		}
-		// The job exists even if polling failed; keep its id in the message.
-		ce.Message += fmt.Sprintf(" (crawl job %s was started; check it with job_status)", job.Ref)
-		return failure(ce), nil
+		// The crawl exists even though polling failed: point at it, so it
+		// is read with job_status rather than started (and billed) again.
+		return failure(client.AsError(p, client.PollFailed(err, job.Ref))), nil
 	}
 	if last == nil {
 		last = job

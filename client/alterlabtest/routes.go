@@ -166,7 +166,7 @@ func (s *Server) handleScrape(w http.ResponseWriter, r *http.Request) {
 	}
 	f := from(r).fault
 	async := (in.Sync != nil && !*in.Sync) || in.browser() || s.size(in.URL) > s.syncLimit ||
-		name == "async" || name == "pending" || name == "polls" || name == "gateway_timeout" ||
+		name == "async" || name == "pending" || name == "polls" || name == "gateway_timeout" || name == "gateway_timeout_job" ||
 		failureFor(fakehttp.Magic(in.URL)) != "" || (f != nil && f.modifies)
 	if !async {
 		fakehttp.WriteJSON(w, http.StatusOK, s.document(&in, in.URL))
@@ -323,7 +323,7 @@ func (s *Server) handleSearch(w http.ResponseWriter, r *http.Request) {
 	name, _ := fakehttp.Magic(in.Query)
 	f := from(r).fault
 	// AlterLab answers 202 when it scrapes more than five results.
-	if (in.ScrapeResults && n > 5) || name == "async" || name == "pending" || name == "polls" || name == "gateway_timeout" ||
+	if (in.ScrapeResults && n > 5) || name == "async" || name == "pending" || name == "polls" || name == "gateway_timeout" || name == "gateway_timeout_job" ||
 		failureFor(fakehttp.Magic(in.Query)) != "" || (f != nil && f.modifies) {
 		s.accept(w, r, j, map[string]any{"status": "scraping", "message": "Scraping search results. Poll GET /api/v1/search/{search_id}."})
 		return
@@ -397,10 +397,11 @@ func (s *Server) accept(w http.ResponseWriter, r *http.Request, j *job, answer m
 			j.fail = msg
 		}
 	}
-	accept := 0
+	accept, withID := 0, false
 	for _, t := range targets {
-		if name, _ := fakehttp.Magic(t); name == "gateway_timeout" {
+		if name, _ := fakehttp.Magic(t); name == "gateway_timeout" || name == "gateway_timeout_job" {
 			accept = http.StatusGatewayTimeout
+			withID = name == "gateway_timeout_job"
 		}
 	}
 	f := from(r).fault
@@ -424,11 +425,15 @@ func (s *Server) accept(w http.ResponseWriter, r *http.Request, j *job, answer m
 	s.mu.Unlock()
 
 	if accept != 0 {
-		fakehttp.WriteJSON(w, accept, map[string]any{"detail": map[string]any{
+		detail := map[string]any{
 			"message":                "Gateway timeout: the request took too long. The job may still be running.",
 			"credits_status":         "reserved",
 			"estimated_completion_s": 30,
-		}})
+		}
+		if withID {
+			detail[idFields[j.kind]] = j.id
+		}
+		fakehttp.WriteJSON(w, accept, map[string]any{"detail": detail})
 		return
 	}
 	field := idFields[j.kind]

@@ -34,8 +34,10 @@ type job struct {
 }
 
 // rejection is the submit-time answer a magic name asks for, if any.
-func rejection(name string) (Fault, bool) {
+func rejection(name, arg string) (Fault, bool) {
 	switch name {
+	case "code":
+		return codeFault(arg)
 	case "insufficient_credits":
 		return Error(402, Flat, "insufficient_credits", "Insufficient credits: this operation costs 1 credit and your balance is 0"), true
 	case "credits_wire":
@@ -84,8 +86,8 @@ func failureFor(name, arg string) string {
 // reports whether it answered.
 func (s *Server) preflight(w http.ResponseWriter, r *http.Request, targets ...string) bool {
 	for _, t := range targets {
-		name, _ := fakehttp.Magic(t)
-		f, ok := rejection(name)
+		name, arg := fakehttp.Magic(t)
+		f, ok := rejection(name, arg)
 		if !ok {
 			continue
 		}
@@ -322,7 +324,16 @@ func (s *Server) accept(w http.ResponseWriter, r *http.Request, j *job, answer m
 			j.fail = msg
 		}
 	}
+	accept := 0
+	for _, t := range append([]string{j.url}, j.urls...) {
+		if name, _ := fakehttp.Magic(t); name == "gateway_timeout" {
+			accept = http.StatusGatewayTimeout
+		}
+	}
 	f := from(r).fault
+	if f != nil && f.accept != 0 {
+		accept = f.accept
+	}
 	if f != nil {
 		j.pending = j.pending || f.pending
 		if f.fail != "" {
@@ -339,10 +350,10 @@ func (s *Server) accept(w http.ResponseWriter, r *http.Request, j *job, answer m
 	s.order = append(s.order, j.id)
 	s.mu.Unlock()
 
-	if f != nil && f.accept != 0 {
+	if accept != 0 {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
-		w.WriteHeader(f.accept)
-		_, _ = w.Write([]byte(strconv.Itoa(f.accept) + " " + http.StatusText(f.accept) + ": the upstream did not answer in time\n"))
+		w.WriteHeader(accept)
+		_, _ = w.Write([]byte(strconv.Itoa(accept) + " " + http.StatusText(accept) + ": the upstream did not answer in time\n"))
 		return
 	}
 	field := "jobId"
