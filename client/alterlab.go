@@ -154,10 +154,19 @@ func alterlabScrapeRequest(field string, req ScrapeRequest) (*alterlabScrapeBody
 		body.Mode = "auto"
 	}
 	if req.Timeout > 0 {
-		s := int((req.Timeout + time.Second - 1) / time.Second)
-		body.Timeout = min(max(s, 1), alterlabMaxTimeout)
+		body.Timeout = alterlabPageTimeout(req.Timeout)
 	}
 	return body, nil
+}
+
+// alterlabPageTimeout is AlterLab's page timeout for a call of budget d:
+// a tenth less (1 to 5 seconds), so that AlterLab's own verdict (a result,
+// a 202 to poll, or a refunded TIMEOUT) comes back before the call's
+// deadline. Whole seconds, 1 to 300.
+func alterlabPageTimeout(d time.Duration) int {
+	s := int(d / time.Second)
+	s -= min(max(s/10, 1), 5)
+	return min(max(s, 1), alterlabMaxTimeout)
 }
 
 // Extract implements Provider with POST /scrape asking for the json format
@@ -168,7 +177,7 @@ func (c *AlterLabClient) Extract(ctx context.Context, req ExtractRequest) (*Extr
 			Message: "give a JSON schema, a prompt or both to say what to extract"}
 	}
 	sr := ScrapeRequest{URL: req.URL, Formats: []string{FormatJSON}, JSONSchema: req.JSONSchema, Prompt: req.Prompt,
-		UseBrowser: req.UseBrowser, Country: req.Country}
+		UseBrowser: req.UseBrowser, Country: req.Country, Timeout: req.Timeout}
 	body, err := alterlabScrapeRequest("url", sr)
 	if err != nil {
 		return nil, err

@@ -64,7 +64,10 @@ type ScrapeRequest struct {
 	JSONSchema      json.RawMessage
 	Prompt          string
 	ForceFresh      bool
-	Timeout         time.Duration // per-page budget the provider may pass upstream; 0 = provider default
+	// Timeout is the call's budget (the caller's context ends with it); a
+	// provider with a page timeout of its own gets a little less, so that
+	// its answer arrives before the call's deadline. 0 = provider default.
+	Timeout time.Duration
 }
 
 // Wants reports whether format f was requested. An empty list means markdown.
@@ -191,6 +194,7 @@ type ExtractRequest struct {
 	Prompt     string
 	UseBrowser bool
 	Country    string
+	Timeout    time.Duration // the call's budget, as in ScrapeRequest
 }
 
 // Extraction is structured data from one page.

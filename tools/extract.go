@@ -21,6 +21,7 @@ type ExtractArgs struct {
 	Prompt     string         `json:"prompt,omitempty" jsonschema:"description=What to extract\\, in words. At most 8 KB. Give json_schema\\, prompt or both."`
 	UseBrowser bool           `json:"use_browser,omitempty" jsonschema:"description=Render pages in a headless browser first."`
 	Country    string         `json:"country,omitempty" jsonschema:"description=Two-letter country code to fetch from.,minLength=2,maxLength=2"`
+	Timeout    int            `json:"timeout,omitempty" jsonschema:"description=Seconds this call may take\\, 1 to 300 (default 300). When the time runs out on an API provider the call returns with the job_id of the still-running job\\, to collect with job_status; AlterLab is also asked to give up on the page a little earlier.,minimum=1,maximum=300"`
 }
 
 // ExtractItem is the outcome for one URL, in input order.
@@ -63,7 +64,7 @@ Use it when you need fields (prices, names, dates, lists), not prose. The result
 			if err != nil {
 				return failure(err), nil
 			}
-			ctx, cancel := withDefaultTimeout(watchJobs(ctx, req, d.Logger), 5*time.Minute)
+			ctx, cancel := callContext(watchJobs(ctx, req, d.Logger), time.Duration(a.Timeout)*time.Second, 5*time.Minute)
 			defer cancel()
 			res := ExtractResult{Provider: p, Items: make([]ExtractItem, len(reqs))}
 			var (
@@ -118,12 +119,16 @@ func (a ExtractArgs) requests(p string) ([]client.ExtractRequest, *client.Error)
 	if err := checkCountry(p, a.Country); err != nil {
 		return nil, err
 	}
+	if err := checkTimeout(p, a.Timeout); err != nil {
+		return nil, err
+	}
 	out := make([]client.ExtractRequest, len(a.URLs))
 	for i, u := range a.URLs {
 		if err := checkURL(p, fmt.Sprintf("urls[%d]", i), u); err != nil {
 			return nil, err
 		}
-		out[i] = client.ExtractRequest{URL: strings.TrimSpace(u), JSONSchema: schema, Prompt: a.Prompt, UseBrowser: a.UseBrowser, Country: strings.ToLower(a.Country)}
+		out[i] = client.ExtractRequest{URL: strings.TrimSpace(u), JSONSchema: schema, Prompt: a.Prompt, UseBrowser: a.UseBrowser,
+			Country: strings.ToLower(a.Country), Timeout: time.Duration(a.Timeout) * time.Second}
 	}
 	return out, nil
 }

@@ -18,6 +18,7 @@ type MapArgs struct {
 	Limit             int    `json:"limit,omitempty" jsonschema:"description=Maximum URLs to discover (default 100\\, max 5000).,minimum=1,maximum=5000,default=100"`
 	Search            string `json:"search,omitempty" jsonschema:"description=Keep only URLs that contain this text (case-insensitive)\\, e.g. pricing.,maxLength=500"`
 	IncludeSubdomains bool   `json:"include_subdomains,omitempty" jsonschema:"description=Also list URLs on subdomains of the site."`
+	Timeout           int    `json:"timeout,omitempty" jsonschema:"description=Seconds this call may take\\, 1 to 300 (default 180).,minimum=1,maximum=300"`
 	MaxLength         int    `json:"max_length,omitempty" jsonschema:"description=Maximum characters of URLs in this result (default 20000).,minimum=100,maximum=1000000"`
 	Cursor            string `json:"cursor,omitempty" jsonschema:"description=next_cursor from the previous result\\, to list more."`
 }
@@ -60,6 +61,9 @@ Use it to find the right page before scrape/batch_scrape, or to plan a crawl. Fi
 			if len(a.Search) > maxQueryLength {
 				return failure(invalid(p, "search", "search is %d characters; the limit is %d", len(a.Search), maxQueryLength)), nil
 			}
+			if err := checkTimeout(p, a.Timeout); err != nil {
+				return failure(err), nil
+			}
 			maxLen, err := checkMaxLength(p, a.MaxLength, 0, d.MaxOutput)
 			if err != nil {
 				return failure(err), nil
@@ -79,7 +83,7 @@ Use it to find the right page before scrape/batch_scrape, or to plan a crawl. Fi
 			key := fmt.Sprintf("map\x00%s\x00%s\x00%d\x00%s\x00%v", p, mr.URL, mr.Limit, mr.Search, mr.IncludeSubdomains)
 			out, ok := d.cache.get(key).(*client.MapResult)
 			if !ok || offset == 0 {
-				ctx, cancel := withDefaultTimeout(ctx, 3*time.Minute)
+				ctx, cancel := callContext(ctx, time.Duration(a.Timeout)*time.Second, 3*time.Minute)
 				defer cancel()
 				var merr error
 				if out, merr = d.Provider.Map(watchJobs(ctx, req, d.Logger), mr); merr != nil {

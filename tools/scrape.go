@@ -24,7 +24,7 @@ type ScrapeArgs struct {
 	JSONSchema      map[string]any `json:"json_schema,omitempty" jsonschema:"description=JSON Schema the structured extraction must follow (implies the json format). At most 50 KB."`
 	Prompt          string         `json:"prompt,omitempty" jsonschema:"description=What to extract\\, in words (implies the json format). At most 8 KB."`
 	ForceFresh      bool           `json:"force_fresh,omitempty" jsonschema:"description=Bypass the provider's cache and fetch the page again."`
-	Timeout         int            `json:"timeout,omitempty" jsonschema:"description=Seconds to allow for the fetch (default: provider's; max 300).,minimum=1,maximum=300"`
+	Timeout         int            `json:"timeout,omitempty" jsonschema:"description=Seconds this call may take\\, 1 to 300 (default 300). When the time runs out on an API provider the call returns with the job_id of the still-running job\\, to collect with job_status; AlterLab is also asked to give up on the page a little earlier.,minimum=1,maximum=300"`
 	MaxLength       int            `json:"max_length,omitempty" jsonschema:"description=Maximum characters of content to return (default: the server's --max-output\\, 20000).,minimum=100,maximum=1000000"`
 	StartIndex      int            `json:"start_index,omitempty" jsonschema:"description=Character offset to start from\\, to read the rest of a truncated result: pass the previous next_start_index.,minimum=0"`
 }
@@ -94,8 +94,8 @@ func (a ScrapeArgs) request(provider string, defMax int) (client.ScrapeRequest, 
 	if err := checkCountry(provider, a.Country); err != nil {
 		return client.ScrapeRequest{}, 0, err
 	}
-	if a.Timeout < 0 || a.Timeout > maxTimeoutS {
-		return client.ScrapeRequest{}, 0, invalid(provider, "timeout", "timeout must be between 1 and %d seconds, got %d", maxTimeoutS, a.Timeout)
+	if err := checkTimeout(provider, a.Timeout); err != nil {
+		return client.ScrapeRequest{}, 0, err
 	}
 	if len(a.WaitFor) > 500 {
 		return client.ScrapeRequest{}, 0, invalid(provider, "wait_for", "wait_for is %d characters; the limit is 500", len(a.WaitFor))
@@ -166,7 +166,7 @@ func (d *Deps) scrape(ctx context.Context, sr client.ScrapeRequest, continuation
 			return p, nil
 		}
 	}
-	ctx, cancel := withDefaultTimeout(ctx, 5*time.Minute)
+	ctx, cancel := callContext(ctx, sr.Timeout, 5*time.Minute)
 	defer cancel()
 	p, err := d.Provider.Scrape(ctx, sr)
 	if err != nil {
@@ -180,6 +180,16 @@ func (d *Deps) scrape(ctx context.Context, sr client.ScrapeRequest, continuation
 func scrapeKey(provider string, sr client.ScrapeRequest) string {
 	return fmt.Sprintf("scrape\x00%s\x00%s\x00%s\x00%v\x00%v\x00%s\x00%s\x00%s",
 		provider, sr.URL, strings.Join(sr.Formats, ","), sr.OnlyMainContent, sr.UseBrowser, sr.Country, sr.Prompt, sr.JSONSchema)
+}
+
+// callContext bounds a call by the agent's timeout when it gave one (the
+// call then returns at that deadline, with the job id of anything still
+// running upstream), else by def when ctx has no deadline of its own.
+func callContext(ctx context.Context, timeout, def time.Duration) (context.Context, context.CancelFunc) {
+	if timeout > 0 {
+		return context.WithTimeout(ctx, timeout)
+	}
+	return withDefaultTimeout(ctx, def)
 }
 
 // withDefaultTimeout gives ctx a deadline when it has none: every long tool

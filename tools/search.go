@@ -18,6 +18,7 @@ type SearchArgs struct {
 	Limit         int    `json:"limit,omitempty" jsonschema:"description=Number of results (default 5\\, max 20).,minimum=1,maximum=20,default=5"`
 	ScrapeResults bool   `json:"scrape_results,omitempty" jsonschema:"description=Also fetch the top results' content as Markdown (costs more)."`
 	Country       string `json:"country,omitempty" jsonschema:"description=Two-letter country code to search from.,minLength=2,maxLength=2"`
+	Timeout       int    `json:"timeout,omitempty" jsonschema:"description=Seconds this call may take\\, 1 to 300 (default 180).,minimum=1,maximum=300"`
 	MaxLength     int    `json:"max_length,omitempty" jsonschema:"description=Maximum characters of scraped content in this result (default 20000).,minimum=100,maximum=1000000"`
 }
 
@@ -68,6 +69,9 @@ Use it to find pages when you do not have a URL; then read them with scrape or b
 			if err := checkCountry(p, a.Country); err != nil {
 				return failure(err), nil
 			}
+			if err := checkTimeout(p, a.Timeout); err != nil {
+				return failure(err), nil
+			}
 			maxLen, err := checkMaxLength(p, a.MaxLength, 0, d.MaxOutput)
 			if err != nil {
 				return failure(err), nil
@@ -76,7 +80,7 @@ Use it to find pages when you do not have a URL; then read them with scrape or b
 			if limit == 0 {
 				limit = 5
 			}
-			ctx, cancel := withDefaultTimeout(ctx, 3*time.Minute)
+			ctx, cancel := callContext(ctx, time.Duration(a.Timeout)*time.Second, 3*time.Minute)
 			defer cancel()
 			out, serr := d.Provider.Search(watchJobs(ctx, req, d.Logger), client.SearchRequest{Query: q, Limit: limit, ScrapeResults: a.ScrapeResults, Country: strings.ToLower(a.Country)})
 			if serr != nil {

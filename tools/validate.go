@@ -87,6 +87,14 @@ func checkExtraction(provider string, schema map[string]any, prompt string) (jso
 	return raw, nil
 }
 
+// checkTimeout validates a call's timeout in seconds (0: the default).
+func checkTimeout(provider string, seconds int) *client.Error {
+	if seconds < 0 || seconds > maxTimeoutS {
+		return invalid(provider, "timeout", "timeout must be between 1 and %d seconds, got %d", maxTimeoutS, seconds)
+	}
+	return nil
+}
+
 func checkCountry(provider, c string) *client.Error {
 	if c == "" {
 		return nil
