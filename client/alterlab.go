@@ -77,7 +77,18 @@ type alterlabScrapeBody struct {
 	Timeout          int               `json:"timeout,omitempty"`
 	ExtractionSchema json.RawMessage   `json:"extraction_schema,omitempty"`
 	ExtractionPrompt string            `json:"extraction_prompt,omitempty"`
+	SessionID        string            `json:"session_id,omitempty"`
+	Cookies          map[string]string `json:"cookies,omitempty"`
+	CostControls     *alterlabCost     `json:"cost_controls,omitempty"`
 }
+
+// alterlabCost is cost_controls: the escalation cap and the spending cap.
+type alterlabCost struct {
+	MaxTier    string  `json:"max_tier,omitempty"`
+	MaxCredits float64 `json:"max_credits,omitempty"`
+}
+
+func (b *alterlabScrapeBody) secrets() []string { return Controls{Cookies: b.Cookies}.secrets() }
 
 type alterlabAdvanced struct {
 	RenderJS      bool   `json:"render_js,omitempty"`
@@ -147,11 +158,21 @@ func alterlabScrapeRequest(field string, req ScrapeRequest) (*alterlabScrapeBody
 	}
 	body.WaitFor = strings.TrimSpace(req.WaitFor)
 	// A selector can only be waited for in a rendered page.
-	if req.UseBrowser || body.WaitFor != "" {
+	switch mode := strings.ToLower(strings.TrimSpace(req.Mode)); {
+	case req.UseBrowser || body.WaitFor != "" || mode == "js":
 		body.Mode = "js"
 		body.Advanced = &alterlabAdvanced{RenderJS: true, WaitCondition: "networkidle"}
-	} else {
+	case mode != "":
+		body.Mode = mode
+	default:
 		body.Mode = "auto"
+	}
+	if req.MaxTier != "" || req.MaxCredits > 0 {
+		body.CostControls = &alterlabCost{MaxTier: req.MaxTier, MaxCredits: req.MaxCredits}
+	}
+	body.SessionID = strings.TrimSpace(req.SessionID)
+	if len(req.Cookies) > 0 {
+		body.Cookies = req.Cookies
 	}
 	if req.Timeout > 0 {
 		body.Timeout = alterlabPageTimeout(req.Timeout)
@@ -177,7 +198,7 @@ func (c *AlterLabClient) Extract(ctx context.Context, req ExtractRequest) (*Extr
 			Message: "give a JSON schema, a prompt or both to say what to extract"}
 	}
 	sr := ScrapeRequest{URL: req.URL, Formats: []string{FormatJSON}, JSONSchema: req.JSONSchema, Prompt: req.Prompt,
-		UseBrowser: req.UseBrowser, Country: req.Country, Timeout: req.Timeout}
+		UseBrowser: req.UseBrowser, Country: req.Country, Timeout: req.Timeout, Controls: req.Controls}
 	body, err := alterlabScrapeRequest("url", sr)
 	if err != nil {
 		return nil, err

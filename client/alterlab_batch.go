@@ -12,6 +12,14 @@ type alterlabBatchBody struct {
 	URLs []*alterlabScrapeBody `json:"urls"`
 }
 
+func (b alterlabBatchBody) secrets() []string {
+	var out []string
+	for _, u := range b.URLs {
+		out = append(out, u.secrets()...)
+	}
+	return out
+}
+
 // BatchScrape implements Provider: POST /batch, then poll GET /batch/{id}.
 // Items that failed become BatchItems with Err; a batch that failed as a
 // whole is an error.

@@ -63,6 +63,7 @@ type anakinScrapeBody struct {
 	OutputSchema json.RawMessage `json:"outputSchema,omitempty"`
 	ForceFresh   bool            `json:"forceFresh,omitempty"`
 	Actions      []anakinAction  `json:"actions,omitempty"`
+	SessionID    string          `json:"sessionId,omitempty"`
 }
 
 // anakinAction is a browser step run before capture.
@@ -93,8 +94,13 @@ func anakinScrapeRequest(req ScrapeRequest) (*anakinScrapeBody, error) {
 	body := &anakinScrapeBody{
 		URL:        strings.TrimSpace(req.URL),
 		Country:    strings.ToLower(strings.TrimSpace(req.Country)),
-		UseBrowser: req.UseBrowser,
+		UseBrowser: req.UseBrowser || strings.EqualFold(req.Mode, "js"),
 		ForceFresh: req.ForceFresh,
+		SessionID:  strings.TrimSpace(req.SessionID),
+	}
+	if body.SessionID != "" {
+		// A saved browser session is attached to the browser.
+		body.UseBrowser = true
 	}
 	for _, f := range []string{FormatMarkdown, FormatHTML, FormatLinks} {
 		if req.Wants(f) {
@@ -154,6 +160,7 @@ type anakinBatchBody struct {
 	Country      string   `json:"country,omitempty"`
 	UseBrowser   bool     `json:"useBrowser,omitempty"`
 	GenerateJSON bool     `json:"generateJson,omitempty"`
+	SessionID    string   `json:"sessionId,omitempty"`
 }
 
 // BatchScrape implements Provider: POST /url-scraper/batch, then poll
@@ -172,8 +179,10 @@ func (c *AnakinClient) BatchScrape(ctx context.Context, req BatchRequest) (*Batc
 		urls[i] = strings.TrimSpace(u)
 	}
 	o := req.Options
-	body := anakinBatchBody{URLs: urls, Country: strings.ToLower(strings.TrimSpace(o.Country)), UseBrowser: o.UseBrowser,
-		GenerateJSON: o.Wants(FormatJSON) || len(o.JSONSchema) > 0 || strings.TrimSpace(o.Prompt) != ""}
+	body := anakinBatchBody{URLs: urls, Country: strings.ToLower(strings.TrimSpace(o.Country)),
+		UseBrowser:   o.UseBrowser || strings.EqualFold(o.Mode, "js") || strings.TrimSpace(o.SessionID) != "",
+		GenerateJSON: o.Wants(FormatJSON) || len(o.JSONSchema) > 0 || strings.TrimSpace(o.Prompt) != "",
+		SessionID:    strings.TrimSpace(o.SessionID)}
 	b, _, _, err := c.run(ctx, KindBatch, "/url-scraper/batch", body)
 	if err != nil {
 		return nil, err
@@ -371,7 +380,7 @@ func (c *AnakinClient) Extract(ctx context.Context, req ExtractRequest) (*Extrac
 			Message: "give a JSON schema, a prompt or both to say what to extract"}
 	}
 	body, err := anakinScrapeRequest(ScrapeRequest{URL: req.URL, Formats: []string{FormatMarkdown, FormatJSON},
-		JSONSchema: req.JSONSchema, Prompt: req.Prompt, UseBrowser: req.UseBrowser, Country: req.Country})
+		JSONSchema: req.JSONSchema, Prompt: req.Prompt, UseBrowser: req.UseBrowser, Country: req.Country, Controls: req.Controls})
 	if err != nil {
 		return nil, err
 	}

@@ -128,7 +128,14 @@ type call struct {
 	// submit marks a billed POST that starts work upstream. It goes through
 	// the token bucket and is retried only where that cannot double-bill.
 	submit bool
+	// secrets are values in the body (cookies) that must not come back in
+	// an error or a log, like the API key. A body that carries some lists
+	// them itself (secretBody).
+	secrets []string
 }
+
+// secretBody is a request body that carries secrets of its own.
+type secretBody interface{ secrets() []string }
 
 // response is a 2xx answer, fully read.
 type response struct {
@@ -167,6 +174,9 @@ func (c *apiClient) do(ctx context.Context, cl call) (*response, error) {
 			return nil, &Error{Provider: c.provider, Code: CodeInternal, Message: "could not encode request: " + err.Error(), Err: err}
 		}
 	}
+	if s, ok := cl.body.(secretBody); ok {
+		cl.secrets = append(cl.secrets, s.secrets()...)
+	}
 	u := c.base.JoinPath(cl.path)
 	if len(cl.query) > 0 {
 		u.RawQuery = cl.query.Encode()
@@ -188,7 +198,7 @@ func (c *apiClient) do(ctx context.Context, cl call) (*response, error) {
 				return backoff.Permanent(err)
 			}
 		}
-		r, a, err := c.once(ctx, cl.method, u.String(), payload, cl.submit)
+		r, a, err := c.once(ctx, cl.method, u.String(), payload, cl.submit, cl.secrets)
 		if err == nil {
 			resp = r
 			return nil
@@ -253,7 +263,7 @@ func (c *apiClient) admit(ctx context.Context) error {
 }
 
 // once performs a single HTTP exchange.
-func (c *apiClient) once(ctx context.Context, method, u string, payload []byte, submit bool) (*response, attempt, *Error) {
+func (c *apiClient) once(ctx context.Context, method, u string, payload []byte, submit bool, secrets []string) (*response, attempt, *Error) {
 	a := attempt{submit: submit}
 	var body io.Reader
 	if payload != nil {
@@ -278,14 +288,14 @@ func (c *apiClient) once(ctx context.Context, method, u string, payload []byte, 
 		// The API answered, with a 3xx we would not follow: an answer, not a
 		// lost exchange, so it is judged by its status (never retried).
 		a.status, a.code = rr.status, CodeRedirectRefused
-		return nil, a, c.redact(rr.error(c.provider))
+		return nil, a, c.redact(rr.error(c.provider), secrets...)
 	}
 	if err != nil {
 		a.err = err
 		if ctx.Err() != nil {
 			a.err = ctx.Err()
 		}
-		return nil, a, c.transportError(ctx, err, submit && a.sent)
+		return nil, a, c.redact(c.transportError(ctx, err, submit && a.sent), secrets...)
 	}
 	defer res.Body.Close()
 	data, err := io.ReadAll(io.LimitReader(res.Body, maxResponseBytes))
@@ -293,7 +303,7 @@ func (c *apiClient) once(ctx context.Context, method, u string, payload []byte, 
 	if err != nil {
 		a.err = err
 		a.sent = true
-		return nil, a, c.transportError(ctx, err, submit)
+		return nil, a, c.redact(c.transportError(ctx, err, submit), secrets...)
 	}
 	if res.StatusCode >= 200 && res.StatusCode < 300 {
 		return &response{status: res.StatusCode, header: res.Header, body: data}, a, nil
@@ -311,7 +321,7 @@ func (c *apiClient) once(ctx context.Context, method, u string, payload []byte, 
 		maybeStarted(e, JobRef{}, "the gateway answered 504 to the submit, so the outcome is unknown: the job may be running and billed; it was not resent")
 	}
 	a.code = e.Code
-	return nil, a, c.redact(e)
+	return nil, a, c.redact(e, secrets...)
 }
 
 // maxAPIRedirects bounds the same-origin redirects one API request follows.
@@ -430,7 +440,9 @@ func (c *apiClient) scrub(s string) string {
 }
 
 // redact makes sure nothing the API echoed back carries our key.
-func (c *apiClient) redact(e *Error) *Error { return e.Redact(c.key) }
+func (c *apiClient) redact(e *Error, secrets ...string) *Error {
+	return e.Redact(append([]string{c.key}, secrets...)...)
+}
 
 func requestID(h http.Header) string {
 	for _, k := range []string{"X-Request-Id", "X-Request-ID", "Request-Id", "X-Amzn-Requestid"} {

@@ -19,8 +19,9 @@ type BatchScrapeArgs struct {
 	OnlyMainContent *bool    `json:"only_main_content,omitempty" jsonschema:"description=Keep only the main content. Default true.,default=true"`
 	UseBrowser      bool     `json:"use_browser,omitempty" jsonschema:"description=Render pages in a headless browser (slower; costs more on API providers)."`
 	Country         string   `json:"country,omitempty" jsonschema:"description=Two-letter country code to fetch from (API providers).,minLength=2,maxLength=2"`
-	Timeout         int      `json:"timeout,omitempty" jsonschema:"description=Seconds this call may take\\, 1 to 300 (default 300). When the time runs out on an API provider the call returns with the job_id of the still-running job\\, to collect with job_status; AlterLab is also asked to give up on the page a little earlier.,minimum=1,maximum=300"`
-	MaxLength       int      `json:"max_length,omitempty" jsonschema:"description=Maximum characters for the whole result\\, shared by the pages (default 20000). Read the rest of one page with scrape and its next_start_index.,minimum=100,maximum=1000000"`
+	ControlArgs
+	Timeout   int `json:"timeout,omitempty" jsonschema:"description=Seconds this call may take\\, 1 to 300 (default 300). When the time runs out on an API provider the call returns with the job_id of the still-running job\\, to collect with job_status; AlterLab is also asked to give up on the page a little earlier.,minimum=1,maximum=300"`
+	MaxLength int `json:"max_length,omitempty" jsonschema:"description=Maximum characters for the whole result\\, shared by the pages (default 20000). Read the rest of one page with scrape and its next_start_index.,minimum=100,maximum=1000000"`
 }
 
 // BatchItem is one URL's outcome, in input order.
@@ -99,7 +100,7 @@ func (a BatchScrapeArgs) request(p string, defMax int) (client.BatchRequest, int
 		}
 	}
 	sr, maxLen, err := ScrapeArgs{URL: urls[0], Formats: a.Formats, OnlyMainContent: a.OnlyMainContent,
-		UseBrowser: a.UseBrowser, Country: a.Country, MaxLength: a.MaxLength, Timeout: a.Timeout}.request(p, defMax)
+		UseBrowser: a.UseBrowser, Country: a.Country, MaxLength: a.MaxLength, Timeout: a.Timeout, ControlArgs: a.ControlArgs}.request(p, defMax)
 	if err != nil {
 		return client.BatchRequest{}, 0, err
 	}

@@ -21,7 +21,8 @@ type ExtractArgs struct {
 	Prompt     string         `json:"prompt,omitempty" jsonschema:"description=What to extract\\, in words. At most 8 KB. Give json_schema\\, prompt or both."`
 	UseBrowser bool           `json:"use_browser,omitempty" jsonschema:"description=Render pages in a headless browser first."`
 	Country    string         `json:"country,omitempty" jsonschema:"description=Two-letter country code to fetch from.,minLength=2,maxLength=2"`
-	Timeout    int            `json:"timeout,omitempty" jsonschema:"description=Seconds this call may take\\, 1 to 300 (default 300). When the time runs out on an API provider the call returns with the job_id of the still-running job\\, to collect with job_status; AlterLab is also asked to give up on the page a little earlier.,minimum=1,maximum=300"`
+	ControlArgs
+	Timeout int `json:"timeout,omitempty" jsonschema:"description=Seconds this call may take\\, 1 to 300 (default 300). When the time runs out on an API provider the call returns with the job_id of the still-running job\\, to collect with job_status; AlterLab is also asked to give up on the page a little earlier.,minimum=1,maximum=300"`
 }
 
 // ExtractItem is the outcome for one URL, in input order.
@@ -122,13 +123,17 @@ func (a ExtractArgs) requests(p string) ([]client.ExtractRequest, *client.Error)
 	if err := checkTimeout(p, a.Timeout); err != nil {
 		return nil, err
 	}
+	controls, err := a.ControlArgs.controls(p, a.UseBrowser)
+	if err != nil {
+		return nil, err
+	}
 	out := make([]client.ExtractRequest, len(a.URLs))
 	for i, u := range a.URLs {
 		if err := checkURL(p, fmt.Sprintf("urls[%d]", i), u); err != nil {
 			return nil, err
 		}
-		out[i] = client.ExtractRequest{URL: strings.TrimSpace(u), JSONSchema: schema, Prompt: a.Prompt, UseBrowser: a.UseBrowser,
-			Country: strings.ToLower(a.Country), Timeout: time.Duration(a.Timeout) * time.Second}
+		out[i] = client.ExtractRequest{URL: strings.TrimSpace(u), JSONSchema: schema, Prompt: a.Prompt, UseBrowser: a.UseBrowser || controls.Mode == "js",
+			Country: strings.ToLower(a.Country), Timeout: time.Duration(a.Timeout) * time.Second, Controls: controls}
 	}
 	return out, nil
 }

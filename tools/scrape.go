@@ -24,9 +24,10 @@ type ScrapeArgs struct {
 	JSONSchema      map[string]any `json:"json_schema,omitempty" jsonschema:"description=JSON Schema the structured extraction must follow (implies the json format). At most 50 KB."`
 	Prompt          string         `json:"prompt,omitempty" jsonschema:"description=What to extract\\, in words (implies the json format). At most 8 KB."`
 	ForceFresh      bool           `json:"force_fresh,omitempty" jsonschema:"description=Bypass the provider's cache and fetch the page again."`
-	Timeout         int            `json:"timeout,omitempty" jsonschema:"description=Seconds this call may take\\, 1 to 300 (default 300). When the time runs out on an API provider the call returns with the job_id of the still-running job\\, to collect with job_status; AlterLab is also asked to give up on the page a little earlier.,minimum=1,maximum=300"`
-	MaxLength       int            `json:"max_length,omitempty" jsonschema:"description=Maximum characters of content to return (default: the server's --max-output\\, 20000).,minimum=100,maximum=1000000"`
-	StartIndex      int            `json:"start_index,omitempty" jsonschema:"description=Character offset to start from\\, to read the rest of a truncated result: pass the previous next_start_index.,minimum=0"`
+	ControlArgs
+	Timeout    int `json:"timeout,omitempty" jsonschema:"description=Seconds this call may take\\, 1 to 300 (default 300). When the time runs out on an API provider the call returns with the job_id of the still-running job\\, to collect with job_status; AlterLab is also asked to give up on the page a little earlier.,minimum=1,maximum=300"`
+	MaxLength  int `json:"max_length,omitempty" jsonschema:"description=Maximum characters of content to return (default: the server's --max-output\\, 20000).,minimum=100,maximum=1000000"`
+	StartIndex int `json:"start_index,omitempty" jsonschema:"description=Character offset to start from\\, to read the rest of a truncated result: pass the previous next_start_index.,minimum=0"`
 }
 
 // ScrapeResult is the scrape tool's structured result.
@@ -119,6 +120,10 @@ func (a ScrapeArgs) request(provider string, defMax int) (client.ScrapeRequest, 
 	if wantsJSON && schema == nil && a.Prompt == "" {
 		return client.ScrapeRequest{}, 0, invalid(provider, "json_schema", "the json format needs json_schema or prompt to say what to extract")
 	}
+	controls, cerr := a.ControlArgs.controls(provider, a.UseBrowser)
+	if cerr != nil {
+		return client.ScrapeRequest{}, 0, cerr
+	}
 	main := true
 	if a.OnlyMainContent != nil {
 		main = *a.OnlyMainContent
@@ -127,12 +132,13 @@ func (a ScrapeArgs) request(provider string, defMax int) (client.ScrapeRequest, 
 		URL:             strings.TrimSpace(a.URL),
 		Formats:         formats,
 		OnlyMainContent: main,
-		UseBrowser:      a.UseBrowser,
+		UseBrowser:      a.UseBrowser || controls.Mode == "js",
 		Country:         strings.ToLower(a.Country),
 		WaitFor:         a.WaitFor,
 		JSONSchema:      schema,
 		Prompt:          a.Prompt,
 		ForceFresh:      a.ForceFresh,
+		Controls:        controls,
 		Timeout:         time.Duration(a.Timeout) * time.Second,
 	}, maxLen, nil
 }
@@ -178,8 +184,9 @@ func (d *Deps) scrape(ctx context.Context, sr client.ScrapeRequest, continuation
 
 // scrapeKey identifies a scrape by everything that changes its result.
 func scrapeKey(provider string, sr client.ScrapeRequest) string {
-	return fmt.Sprintf("scrape\x00%s\x00%s\x00%s\x00%v\x00%v\x00%s\x00%s\x00%s",
-		provider, sr.URL, strings.Join(sr.Formats, ","), sr.OnlyMainContent, sr.UseBrowser, sr.Country, sr.Prompt, sr.JSONSchema)
+	return fmt.Sprintf("scrape\x00%s\x00%s\x00%s\x00%v\x00%v\x00%s\x00%s\x00%s\x00%s\x00%s\x00%s\x00%v",
+		provider, sr.URL, strings.Join(sr.Formats, ","), sr.OnlyMainContent, sr.UseBrowser, sr.Country, sr.Prompt, sr.JSONSchema,
+		sr.Mode, sr.MaxTier, sr.SessionID, sr.Cookies)
 }
 
 // callContext bounds a call by the agent's timeout when it gave one (the

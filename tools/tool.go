@@ -68,6 +68,7 @@ func Inventory(d *Deps) []Tool {
 		mapTool(d),
 		searchTool(d),
 		extractTool(d),
+		sessionsTool(d),
 	}
 	for i := range all {
 		all[i].gate = d.Gate

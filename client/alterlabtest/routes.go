@@ -28,10 +28,16 @@ type scrapeIn struct {
 		Country  string `json:"country"`
 		Language string `json:"language"`
 	} `json:"location"`
-	ForceRefresh     bool            `json:"force_refresh"`
-	Timeout          *int            `json:"timeout"`
-	ExtractionSchema json.RawMessage `json:"extraction_schema"`
-	ExtractionPrompt string          `json:"extraction_prompt"`
+	ForceRefresh     bool              `json:"force_refresh"`
+	Timeout          *int              `json:"timeout"`
+	ExtractionSchema json.RawMessage   `json:"extraction_schema"`
+	ExtractionPrompt string            `json:"extraction_prompt"`
+	SessionID        string            `json:"session_id"`
+	Cookies          map[string]string `json:"cookies"`
+	CostControls     struct {
+		MaxTier    string   `json:"max_tier"`
+		MaxCredits *float64 `json:"max_credits"`
+	} `json:"cost_controls"`
 }
 
 func (in *scrapeIn) browser() bool {
@@ -113,6 +119,7 @@ func (s *Server) checkURL(w http.ResponseWriter, r *http.Request, field, u strin
 var (
 	knownFormats = []string{"text", "json", "json_v2", "html", "markdown", "rag", "content", "raw"}
 	knownModes   = []string{"auto", "html", "js", "pdf", "ocr"}
+	knownTiers   = []string{"1", "2", "3", "3.5", "4"}
 )
 
 // checkScrape validates one scrape body as the API does.
@@ -138,6 +145,12 @@ func (s *Server) checkScrape(w http.ResponseWriter, r *http.Request, field strin
 		fail = invalid("extraction_schema", "extraction_schema must be a JSON object")
 	case len(in.ExtractionPrompt) > 4000:
 		fail = invalid("extraction_prompt", "extraction_prompt exceeds 4000 characters")
+	case in.CostControls.MaxTier != "" && !slices.Contains(knownTiers, in.CostControls.MaxTier):
+		fail = invalid("cost_controls.max_tier", "max_tier must be one of "+strings.Join(knownTiers, ", "))
+	case in.CostControls.MaxCredits != nil && *in.CostControls.MaxCredits <= 0:
+		fail = invalid("cost_controls.max_credits", "max_credits must be positive")
+	case !s.checkSession(w, r, in):
+		return false
 	case in.Location.Country != "" && !isCountry(in.Location.Country):
 		fail = invalid("location.country", "location.country must be an ISO 3166-1 alpha-2 code")
 	default:

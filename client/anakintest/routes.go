@@ -145,8 +145,9 @@ func (s *Server) handleScrape(w http.ResponseWriter, r *http.Request) {
 		Country      string          `json:"country"`
 		GenerateJSON bool            `json:"generateJson"`
 		OutputSchema json.RawMessage `json:"outputSchema"`
+		SessionID    string          `json:"sessionId"`
 	}
-	if !s.decode(w, r, &in) || !s.checkURL(w, r, in.URL) || s.preflight(w, r, in.URL) {
+	if !s.decode(w, r, &in) || !s.checkURL(w, r, in.URL) || s.preflight(w, r, in.URL) || !s.checkSession(w, r, in.SessionID) {
 		return
 	}
 	for _, f := range in.Formats {
@@ -172,6 +173,7 @@ func (s *Server) handleBatch(w http.ResponseWriter, r *http.Request) {
 		URLs         []string `json:"urls"`
 		Country      string   `json:"country"`
 		GenerateJSON bool     `json:"generateJson"`
+		SessionID    string   `json:"sessionId"`
 	}
 	if !s.decode(w, r, &in) {
 		return
@@ -186,7 +188,7 @@ func (s *Server) handleBatch(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	if s.preflight(w, r, in.URLs...) {
+	if s.preflight(w, r, in.URLs...) || !s.checkSession(w, r, in.SessionID) {
 		return
 	}
 	j := &job{kind: "batch", urls: in.URLs, country: in.Country, genJSON: in.GenerateJSON, formats: []string{"markdown", "html"}}
