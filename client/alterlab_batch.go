@@ -126,6 +126,7 @@ type alterlabCrawlBody struct {
 	Formats           []string          `json:"formats"`
 	Advanced          *alterlabAdvanced `json:"advanced,omitempty"`
 	Location          *alterlabLocation `json:"location,omitempty"`
+	CostControls      *alterlabCost     `json:"cost_controls,omitempty"`
 }
 
 // StartCrawl implements Provider: POST /crawl, returning at once.
@@ -150,6 +151,9 @@ func (c *AlterLabClient) StartCrawl(ctx context.Context, req CrawlRequest) (*Job
 		Formats: []string{"markdown"}, Location: loc}
 	if req.UseBrowser {
 		body.Advanced = &alterlabAdvanced{RenderJS: true}
+	}
+	if req.MaxTier != "" || req.MaxCredits > 0 {
+		body.CostControls = &alterlabCost{MaxTier: req.MaxTier, MaxCredits: req.MaxCredits}
 	}
 	s, ref, err := c.submit(ctx, KindCrawl, "/crawl", body)
 	if err != nil {

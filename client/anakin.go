@@ -249,6 +249,7 @@ type anakinCrawlBody struct {
 	UseBrowser      bool     `json:"useBrowser,omitempty"`
 	IncludePatterns []string `json:"includePatterns,omitempty"`
 	ExcludePatterns []string `json:"excludePatterns,omitempty"`
+	SessionID       string   `json:"sessionId,omitempty"`
 }
 
 // StartCrawl implements Provider: POST /crawl, returning at once.
@@ -265,8 +266,8 @@ func (c *AnakinClient) StartCrawl(ctx context.Context, req CrawlRequest) (*Job, 
 			Message: fmt.Sprintf("max_pages must be between 1 and %d on Anakin, got %d", anakinMaxPages, req.MaxPages)}
 	}
 	body := anakinCrawlBody{URL: strings.TrimSpace(req.URL), MaxPages: req.MaxPages, Depth: req.MaxDepth,
-		Country: strings.ToLower(strings.TrimSpace(req.Country)), UseBrowser: req.UseBrowser,
-		IncludePatterns: req.IncludePatterns, ExcludePatterns: req.ExcludePatterns}
+		Country: strings.ToLower(strings.TrimSpace(req.Country)), UseBrowser: req.UseBrowser || strings.TrimSpace(req.SessionID) != "",
+		IncludePatterns: req.IncludePatterns, ExcludePatterns: req.ExcludePatterns, SessionID: strings.TrimSpace(req.SessionID)}
 	b, r, err := c.submit(ctx, KindCrawl, "/crawl", body)
 	if err != nil {
 		return nil, err

@@ -146,6 +146,10 @@ type CrawlRequest struct {
 	UseBrowser        bool
 	Country           string
 	OnlyMainContent   bool
+	// Controls: MaxTier and MaxCredits (AlterLab's cost_controls) and
+	// SessionID (Anakin's saved browser session); Mode and Cookies are not
+	// crawl options.
+	Controls
 }
 
 // MapRequest asks for a site's URLs.

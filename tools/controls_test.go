@@ -40,6 +40,9 @@ func TestControlsOutOfRangeOrUnsupportedFailBeforeAnyProviderCall(t *testing.T) 
 		{"timeout over 300", client.Anakin, "batch_scrape", map[string]any{"urls": []any{url}, "timeout": 301}, "timeout"},
 		{"timeout over 300 on map", client.AlterLab, "map", map[string]any{"url": url, "timeout": 400}, "timeout"},
 		{"sessions status on Anakin", client.Anakin, "sessions", map[string]any{"status": "expired"}, "status"},
+		{"session_id on an AlterLab crawl", client.AlterLab, "crawl", map[string]any{"url": url, "session_id": sessionUUID}, "session_id"},
+		{"max_tier on an Anakin crawl", client.Anakin, "crawl", map[string]any{"url": url, "max_tier": "4"}, "max_tier"},
+		{"max_credits zero or less on a crawl", client.AlterLab, "crawl", map[string]any{"url": url, "max_credits": -5}, "max_credits"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -103,6 +106,13 @@ func TestControlsReachTheAPIInItsOwnFieldNames(t *testing.T) {
 		if len(items) != 1 || !jsonEqual(items[0].(map[string]any)["cost_controls"], `{"max_tier":"3.5"}`) {
 			t.Errorf("batch items %v", items)
 		}
+		res = h.call(context.Background(), "crawl", map[string]any{"url": "https://example.com/", "max_tier": "4", "max_credits": 5000, "wait_s": 0})
+		if res.IsError {
+			t.Fatalf("crawl failed: %s", resultText(res))
+		}
+		if body := fake.LastJSON(alterlabtest.RouteCrawl); !jsonEqual(body["cost_controls"], `{"max_tier":"4","max_credits":5000}`) {
+			t.Errorf("crawl body %v", body)
+		}
 	})
 	t.Run("anakin", func(t *testing.T) {
 		synctest.Test(t, func(t *testing.T) {
@@ -127,6 +137,13 @@ func TestControlsReachTheAPIInItsOwnFieldNames(t *testing.T) {
 			}
 			if body := fake.LastJSON(anakintest.RouteBatch); body["sessionId"] != "sess-1" || body["useBrowser"] != true {
 				t.Errorf("batch body %v", body)
+			}
+			res = h.call(context.Background(), "crawl", map[string]any{"url": "https://www.linkedin.com/", "session_id": "sess-1", "wait_s": 0})
+			if res.IsError {
+				t.Fatalf("crawl failed: %s", resultText(res))
+			}
+			if body := fake.LastJSON(anakintest.RouteCrawl); body["sessionId"] != "sess-1" || body["useBrowser"] != true {
+				t.Errorf("crawl body %v", body)
 			}
 		})
 	})
