@@ -52,21 +52,13 @@ type BatchScrapeResult struct {
 }
 
 func batchScrapeTool(d *Deps) Tool {
-	return Tool{
-		Name:   "batch_scrape",
-		Input:  BatchScrapeArgs{},
-		Output: BatchScrapeResult{},
-		Def: newTool("batch_scrape", "Scrape several pages",
-			`Fetch 1 to 10 pages in one call and return each as Markdown (or HTML/links), in the order given.
+	return define[BatchScrapeArgs, BatchScrapeResult](d, "batch_scrape", "Scrape several pages",
+		`Fetch 1 to 10 pages in one call and return each as Markdown (or HTML/links), in the order given.
 Use it when you already know the URLs (e.g. from search or map). A URL that fails does not fail the call: its item has ok=false with error and guidance (e.g. retry it with scrape and use_browser=true).
 Output is bounded by max_length, shared across pages; a cut page has truncated=true and next_start_index — read on with scrape(url, start_index).`,
-			BatchScrapeArgs{}, BatchScrapeResult{}, annotations{readOnly: true, idempotent: true, openWorld: true}),
-		Handler: func(ctx context.Context, req mcp.CallToolRequest) (*mcp.CallToolResult, error) {
-			var a BatchScrapeArgs
+		annotations{readOnly: true, idempotent: true, openWorld: true},
+		func(ctx context.Context, req mcp.CallToolRequest, a BatchScrapeArgs) (*mcp.CallToolResult, error) {
 			p := d.Provider.Name()
-			if err := bind(p, req, &a); err != nil {
-				return failure(err), nil
-			}
 			br, maxLen, err := a.request(p, d.MaxOutput)
 			if err != nil {
 				return failure(err), nil
@@ -79,8 +71,7 @@ Output is bounded by max_length, shared across pages; a cut page has truncated=t
 			}
 			res := d.batchResult(p, br, out, maxLen)
 			return success(res, res.text(), res.Cost), nil
-		},
-	}
+		})
 }
 
 func (a BatchScrapeArgs) request(p string, defMax int) (client.BatchRequest, int, *client.Error) {
@@ -143,7 +134,11 @@ func (r BatchScrapeResult) text() string {
 		fmt.Fprintf(&b, "\n## %d. %s\n", i+1, it.URL)
 		if !it.OK {
 			if it.Error != nil && it.Guidance != nil {
-				fmt.Fprintf(&b, "Failed [%s]: %s\nNext step (%s): %s\n", it.Error.Code, it.Error.Message, it.Guidance.Action, it.Guidance.Hint)
+				fmt.Fprintf(&b, "Failed [%s]: %s\n", it.Error.Code, it.Error.Message)
+				if d := detailsText(it.Error.Details); d != "" {
+					fmt.Fprintf(&b, "Details: %s\n", d)
+				}
+				fmt.Fprintf(&b, "Next step (%s): %s\n", it.Guidance.Action, it.Guidance.Hint)
 			}
 			continue
 		}

@@ -30,29 +30,20 @@ type CrawlArgs struct {
 }
 
 func crawlTool(d *Deps) Tool {
-	return Tool{
-		Name:   "crawl",
-		Input:  CrawlArgs{},
-		Output: JobResult{},
-		Def: newTool("crawl", "Crawl a website",
-			`Crawl a site from a start URL, following same-site links breadth-first, and return the pages as Markdown.
+	return define[CrawlArgs, JobResult](d, "crawl", "Crawl a website",
+		`Crawl a site from a start URL, following same-site links breadth-first, and return the pages as Markdown.
 Use it to read many pages of one site (docs, a blog). To only list URLs, use map (cheaper). To fetch known URLs, use batch_scrape.
 It starts a job, waits up to wait_s seconds (default 50) sending progress notifications, then returns the pages ready so far with a job_id. If done is false or truncated is true, call job_status with job_id (and next_cursor) for the rest; job_cancel stops it. Cancelling this call also cancels the crawl.
 Limits: max_depth ≤ 5, max_pages ≤ 1000; output bounded by max_length. Costs credits per page on API providers.`,
-			CrawlArgs{}, JobResult{}, annotations{readOnly: true, openWorld: true}),
-		Handler: func(ctx context.Context, req mcp.CallToolRequest) (*mcp.CallToolResult, error) {
-			var a CrawlArgs
+		annotations{readOnly: true, openWorld: true},
+		func(ctx context.Context, req mcp.CallToolRequest, a CrawlArgs) (*mcp.CallToolResult, error) {
 			p := d.Provider.Name()
-			if err := bind(p, req, &a); err != nil {
-				return failure(err), nil
-			}
 			cr, wait, maxLen, err := a.request(p, d.MaxOutput, d.CrawlWaitDefault)
 			if err != nil {
 				return failure(err), nil
 			}
 			return d.runCrawl(ctx, req, cr, wait, maxLen)
-		},
-	}
+		})
 }
 
 func (a CrawlArgs) request(p string, defMax int, defWait time.Duration) (client.CrawlRequest, time.Duration, int, *client.Error) {

@@ -47,20 +47,12 @@ type ExtractResult struct {
 const CodeSchemaMismatch = "schema_mismatch"
 
 func extractTool(d *Deps) Tool {
-	return Tool{
-		Name:   "extract",
-		Input:  ExtractArgs{},
-		Output: ExtractResult{},
-		Def: newTool("extract", "Extract structured data",
-			`Extract structured JSON from 1 to 10 pages, following a JSON Schema and/or a prompt (e.g. {"type":"object","properties":{"price":{"type":"number"}}}).
+	return define[ExtractArgs, ExtractResult](d, "extract", "Extract structured data",
+		`Extract structured JSON from 1 to 10 pages, following a JSON Schema and/or a prompt (e.g. {"type":"object","properties":{"price":{"type":"number"}}}).
 Use it when you need fields (prices, names, dates, lists), not prose. The result is validated against json_schema before it is returned. Needs an API provider (ANAKIN_API_KEY or ALTERLAB_API_KEY); costs credits per URL. A URL that fails has ok=false with error and guidance.`,
-			ExtractArgs{}, ExtractResult{}, annotations{readOnly: true, idempotent: true, openWorld: true}),
-		Handler: func(ctx context.Context, req mcp.CallToolRequest) (*mcp.CallToolResult, error) {
-			var a ExtractArgs
+		annotations{readOnly: true, idempotent: true, openWorld: true},
+		func(ctx context.Context, req mcp.CallToolRequest, a ExtractArgs) (*mcp.CallToolResult, error) {
 			p := d.Provider.Name()
-			if err := bind(p, req, &a); err != nil {
-				return failure(err), nil
-			}
 			reqs, err := a.requests(p)
 			if err != nil {
 				return failure(err), nil
@@ -93,8 +85,7 @@ Use it when you need fields (prices, names, dates, lists), not prose. The result
 			}
 			res.Cost = costOut(total)
 			return success(res, res.text(), res.Cost), nil
-		},
-	}
+		})
 }
 
 func allFailed(items []ExtractItem) bool {
@@ -171,7 +162,11 @@ func (r ExtractResult) text() string {
 	for _, it := range r.Items {
 		fmt.Fprintf(&b, "\n## %s\n", it.URL)
 		if !it.OK {
-			fmt.Fprintf(&b, "Failed [%s]: %s\nNext step (%s): %s\n", it.Error.Code, it.Error.Message, it.Guidance.Action, it.Guidance.Hint)
+			fmt.Fprintf(&b, "Failed [%s]: %s\n", it.Error.Code, it.Error.Message)
+			if d := detailsText(it.Error.Details); d != "" {
+				fmt.Fprintf(&b, "Details: %s\n", d)
+			}
+			fmt.Fprintf(&b, "Next step (%s): %s\n", it.Guidance.Action, it.Guidance.Hint)
 			continue
 		}
 		j, _ := json.MarshalIndent(it.Data, "", "  ")

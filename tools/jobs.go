@@ -137,7 +137,11 @@ func (r JobResult) text() string {
 	}
 	b.WriteString(".\n")
 	if r.Error != nil && r.Guidance != nil {
-		fmt.Fprintf(&b, "Job error [%s]: %s\nNext step (%s): %s\n", r.Error.Code, r.Error.Message, r.Guidance.Action, r.Guidance.Hint)
+		fmt.Fprintf(&b, "Job error [%s]: %s\n", r.Error.Code, r.Error.Message)
+		if d := detailsText(r.Error.Details); d != "" {
+			fmt.Fprintf(&b, "Details: %s\n", d)
+		}
+		fmt.Fprintf(&b, "Next step (%s): %s\n", r.Guidance.Action, r.Guidance.Hint)
 	}
 	for _, p := range r.Pages {
 		if p.Offset == 0 {

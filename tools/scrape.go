@@ -53,22 +53,14 @@ type ScrapeResult struct {
 }
 
 func scrapeTool(d *Deps) Tool {
-	return Tool{
-		Name:   "scrape",
-		Input:  ScrapeArgs{},
-		Output: ScrapeResult{},
-		Def: newTool("scrape", "Scrape a web page",
-			`Fetch one web page and return its readable content as Markdown (or HTML, its links, or structured JSON).
+	return define[ScrapeArgs, ScrapeResult](d, "scrape", "Scrape a web page",
+		`Fetch one web page and return its readable content as Markdown (or HTML, its links, or structured JSON).
 Use it to read an article, documentation page, product page or any URL the user mentions. For several URLs at once use batch_scrape; for a whole site use crawl or map.
 Output is bounded by max_length (default 20000 characters); when truncated is true, call again with start_index = next_start_index to read on (the page is cached, so this costs nothing extra).
 On failure the result is an error with guidance: guidance.action says what to do (e.g. change_strategy with use_browser=true when a site blocks plain fetches).`,
-			ScrapeArgs{}, ScrapeResult{}, annotations{readOnly: true, idempotent: true, openWorld: true}),
-		Handler: func(ctx context.Context, req mcp.CallToolRequest) (*mcp.CallToolResult, error) {
-			var a ScrapeArgs
+		annotations{readOnly: true, idempotent: true, openWorld: true},
+		func(ctx context.Context, req mcp.CallToolRequest, a ScrapeArgs) (*mcp.CallToolResult, error) {
 			p := d.Provider.Name()
-			if err := bind(p, req, &a); err != nil {
-				return failure(err), nil
-			}
 			sr, maxLen, err := a.request(p, d.MaxOutput)
 			if err != nil {
 				return failure(err), nil
@@ -79,8 +71,7 @@ On failure the result is an error with guidance: guidance.action says what to do
 			}
 			res := scrapeResult(p, page, sr, a.StartIndex, maxLen)
 			return success(res, res.text(), res.Cost), nil
-		},
-	}
+		})
 }
 
 // request validates the arguments and builds the provider request.

@@ -43,20 +43,12 @@ type SearchResult struct {
 }
 
 func searchTool(d *Deps) Tool {
-	return Tool{
-		Name:   "search",
-		Input:  SearchArgs{},
-		Output: SearchResult{},
-		Def: newTool("search", "Search the web",
-			`Search the web and return ranked results (url, title, snippet), optionally with each result's content as Markdown.
+	return define[SearchArgs, SearchResult](d, "search", "Search the web",
+		`Search the web and return ranked results (url, title, snippet), optionally with each result's content as Markdown.
 Use it to find pages when you do not have a URL; then read them with scrape or batch_scrape. Needs an API provider (ANAKIN_API_KEY or ALTERLAB_API_KEY); on the local backend the result is guidance saying so. Each search costs credits.`,
-			SearchArgs{}, SearchResult{}, annotations{readOnly: true, openWorld: true}),
-		Handler: func(ctx context.Context, req mcp.CallToolRequest) (*mcp.CallToolResult, error) {
-			var a SearchArgs
+		annotations{readOnly: true, openWorld: true},
+		func(ctx context.Context, req mcp.CallToolRequest, a SearchArgs) (*mcp.CallToolResult, error) {
 			p := d.Provider.Name()
-			if err := bind(p, req, &a); err != nil {
-				return failure(err), nil
-			}
 			q := strings.TrimSpace(a.Query)
 			switch {
 			case q == "":
@@ -93,8 +85,7 @@ Use it to find pages when you do not have a URL; then read them with scrape or b
 				res.Results = append(res.Results, SearchHit{Position: i + 1, URL: h.URL, Title: h.Title, Snippet: h.Snippet, Date: h.Date, Markdown: chunk, Truncated: next > 0})
 			}
 			return success(res, res.text(), res.Cost), nil
-		},
-	}
+		})
 }
 
 func (r SearchResult) text() string {

@@ -39,20 +39,12 @@ type SessionsResult struct {
 }
 
 func sessionsTool(d *Deps) Tool {
-	return Tool{
-		Name:   "sessions",
-		Input:  SessionsArgs{},
-		Output: SessionsResult{},
-		Def: newTool("sessions", "List saved login sessions",
-			`List the saved sessions the provider keeps for scraping as a logged-in user: AlterLab's stored cookie sessions (with status active, expired or invalid) and Anakin's saved browser sessions. Read-only; cookie values are never shown.
+	return define[SessionsArgs, SessionsResult](d, "sessions", "List saved login sessions",
+		`List the saved sessions the provider keeps for scraping as a logged-in user: AlterLab's stored cookie sessions (with status active, expired or invalid) and Anakin's saved browser sessions. Read-only; cookie values are never shown.
 Use it when a page needs a login (REQUIRES_AUTH, a session error) to find a session_id for this site's domain, then pass it to scrape, batch_scrape or extract. Creating or refreshing sessions is done by the user in the provider's dashboard. Not available on the local backend.`,
-			SessionsArgs{}, SessionsResult{}, annotations{readOnly: true, idempotent: true}),
-		Handler: func(ctx context.Context, req mcp.CallToolRequest) (*mcp.CallToolResult, error) {
-			var a SessionsArgs
+		annotations{readOnly: true, idempotent: true},
+		func(ctx context.Context, req mcp.CallToolRequest, a SessionsArgs) (*mcp.CallToolResult, error) {
 			p := d.Provider.Name()
-			if err := bind(p, req, &a); err != nil {
-				return failure(err), nil
-			}
 			status := strings.TrimSpace(a.Status)
 			switch {
 			case status != "" && p != client.AlterLab:
@@ -83,8 +75,7 @@ Use it when a page needs a login (REQUIRES_AUTH, a session error) to find a sess
 				res.Message = "Pass a session's id as session_id to scrape, batch_scrape or extract, for URLs of its domain."
 			}
 			return success(res, res.text(), nil), nil
-		},
-	}
+		})
 }
 
 func (r SessionsResult) text() string {

@@ -5,6 +5,7 @@
 package tools
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"log/slog"
@@ -157,6 +158,26 @@ func Register(s *server.MCPServer, tools []Tool, log *slog.Logger) {
 // confirmation on every scrape.
 type annotations struct {
 	readOnly, destructive, idempotent, openWorld bool
+	// mutating tools are dropped by --read-only.
+	mutating bool
+}
+
+// define states a tool once: its name, argument and result types (which
+// are its schemas), title, description and annotations, and a handler that
+// receives the arguments already bound. Binding is strict: an unknown or
+// mistyped argument is fix_request naming it, and the handler never runs.
+func define[In, Out any](d *Deps, name, title, description string, a annotations,
+	handle func(ctx context.Context, req mcp.CallToolRequest, in In) (*mcp.CallToolResult, error)) Tool {
+	var in In
+	var out Out
+	return Tool{Name: name, Mutating: a.mutating, Input: in, Output: out, Def: newTool(name, title, description, in, out, a),
+		Handler: func(ctx context.Context, req mcp.CallToolRequest) (*mcp.CallToolResult, error) {
+			var args In
+			if err := bind(d.Provider.Name(), req, &args); err != nil {
+				return failure(err), nil
+			}
+			return handle(ctx, req, args)
+		}}
 }
 
 func newTool(name, title, description string, in, out any, a annotations) mcp.Tool {
