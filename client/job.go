@@ -192,6 +192,10 @@ func submitFailed(err error, kind string, documented map[string]bool) error {
 	}
 	if s, ok := e.Details["estimated_completion_s"]; ok {
 		why += fmt.Sprintf("; estimated completion in about %v s", s)
+		if n, ok := s.(float64); ok && n > 0 && n <= 3600 {
+			// When to look: the API's own estimate.
+			e.RetryAfter = time.Duration(n * float64(time.Second))
+		}
 	}
 	return maybeStarted(e, ref, why)
 }

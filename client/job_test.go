@@ -179,6 +179,9 @@ func TestSubmit504WithJobIDSaysPollIt(t *testing.T) {
 	if e.Details["estimated_completion_s"] != 30.0 || e.Details["credits_status"] != "reserved" {
 		t.Errorf("the 504's details are lost: %v", e.Details)
 	}
+	if g.RetryAfterS != 30 {
+		t.Errorf("retry_after_s = %d, want the API's estimate of 30 s", g.RetryAfterS)
+	}
 
 	// AlterLab's documented TIMEOUT is its verdict on the work, refunded.
 	c, s = fakeAlterLab(t)

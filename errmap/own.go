@@ -85,7 +85,7 @@ var ownWithJob = map[string]entry{
 	CodeJobTimeout: entry{action: WaitPrerequisite, wait: 15 * time.Second,
 		hint: "The job is still running upstream; nothing is lost. Call job_status with details.job_id (after retry_after_s seconds) to get the result; do not call this tool again, which would start and bill a second job."}.shows("job_id", "status"),
 	CodeMaybeStarted: entry{action: WaitPrerequisite, wait: 15 * time.Second,
-		hint: "The API took the job (details.job_id) but no usable answer came back, so it is probably running and billed. Do not submit it again: call job_status with details.job_id to collect the result."}.shows("job_id", "api_code", "cause_code", "credits_status", "estimated_completion_s"),
+		hint: "The API took the job (details.job_id) but no usable answer came back, so it is probably running and billed. Do not submit it again: call job_status with details.job_id (after retry_after_s seconds) to collect the result."}.shows("job_id", "api_code", "cause_code", "credits_status", "estimated_completion_s"),
 	CodeCancelled: retry(time.Second,
 		"The call was cancelled while the job (details.job_id) was running; it may still finish upstream. If the result is still needed, collect it with job_status and details.job_id instead of calling again.").shows("job_id", "status"),
 }
