@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"net/url"
 	"strings"
 	"time"
 )
@@ -280,25 +279,17 @@ func alterlabCheckRef(ref JobRef) *Error {
 
 // alterlabCheckURL rejects what the API would answer 400 to, before
 // anything is billed.
-func alterlabCheckURL(field, raw string) *Error {
-	u, err := url.Parse(strings.TrimSpace(raw))
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return &Error{Provider: AlterLab, Code: CodeInvalidArgument, Field: field,
-			Message: fmt.Sprintf("%s must be an absolute http(s) URL, got %q", field, raw)}
-	}
-	return nil
-}
+func alterlabCheckURL(field, raw string) *Error { return CheckURL(AlterLab, field, raw) }
 
 // alterlabCountry is the location object for an ISO 3166-1 alpha-2 code,
 // which AlterLab expects in upper case.
 func alterlabCountry(raw string) (*alterlabLocation, error) {
-	c := strings.ToUpper(strings.TrimSpace(raw))
+	c, err := CheckCountry(AlterLab, raw)
+	if err != nil {
+		return nil, err
+	}
 	if c == "" {
 		return nil, nil
 	}
-	if len(c) != 2 || c[0] < 'A' || c[0] > 'Z' || c[1] < 'A' || c[1] > 'Z' {
-		return nil, &Error{Provider: AlterLab, Code: CodeInvalidArgument, Field: "country",
-			Message: fmt.Sprintf("country must be a two-letter ISO 3166-1 code such as US or DE, got %q", raw)}
-	}
-	return &alterlabLocation{Country: c}, nil
+	return &alterlabLocation{Country: strings.ToUpper(c)}, nil
 }

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
-	"net/url"
 	"strings"
 )
 
@@ -441,11 +440,4 @@ func anakinCheckRef(ref JobRef) *Error {
 
 // anakinCheckURL rejects what the API would answer invalid_url to, before
 // anything is billed.
-func anakinCheckURL(field, raw string) *Error {
-	u, err := url.Parse(strings.TrimSpace(raw))
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return &Error{Provider: Anakin, Code: CodeInvalidArgument, Field: field,
-			Message: fmt.Sprintf("%s must be an absolute http(s) URL, got %q", field, raw)}
-	}
-	return nil
-}
+func anakinCheckURL(field, raw string) *Error { return CheckURL(Anakin, field, raw) }

@@ -3,7 +3,6 @@ package tools
 import (
 	"encoding/json"
 	"math"
-	"net/url"
 	"slices"
 	"strings"
 
@@ -13,7 +12,6 @@ import (
 // Documented limits, checked before any API call so no credits are spent on
 // a request the API would reject.
 const (
-	maxURLLength    = 8192 // AlterLab's documented URL limit; Anakin's is not stated
 	maxBatchURLs    = 10
 	maxCrawlDepth   = 5
 	maxCrawlPages   = 1000
@@ -29,29 +27,10 @@ const (
 	maxCountryChars = 2
 )
 
-// checkURL validates an absolute http(s) URL argument.
+// checkURL validates an absolute http(s) URL argument (client.CheckURL,
+// the one check every provider shares).
 func checkURL(provider, field, raw string) *client.Error {
-	raw = strings.TrimSpace(raw)
-	switch {
-	case raw == "":
-		return invalid(provider, field, "%s is required: an absolute http(s) URL such as https://example.com/page", field)
-	case len(raw) > maxURLLength:
-		return invalid(provider, field, "%s is %d characters long; the limit is %d", field, len(raw), maxURLLength)
-	}
-	u, err := url.Parse(raw)
-	if err != nil {
-		return invalid(provider, field, "%s is not a valid URL: %v", field, strings.TrimPrefix(err.Error(), "parse "))
-	}
-	if u.Scheme != "http" && u.Scheme != "https" {
-		if u.Scheme == "" {
-			return invalid(provider, field, "%s %q has no scheme; use an absolute URL starting with https:// or http://", field, clip(raw, 200))
-		}
-		return invalid(provider, field, "%s uses the %q scheme; only http and https URLs can be fetched", field, u.Scheme)
-	}
-	if u.Host == "" || u.Hostname() == "" {
-		return invalid(provider, field, "%s %q has no host", field, clip(raw, 200))
-	}
-	return nil
+	return client.CheckURL(provider, field, raw)
 }
 
 // checkMaxLength validates max_length/start_index and applies the default.
@@ -98,13 +77,8 @@ func checkTimeout(provider string, seconds int) *client.Error {
 }
 
 func checkCountry(provider, c string) *client.Error {
-	if c == "" {
-		return nil
-	}
-	if len(c) != maxCountryChars || strings.Trim(strings.ToLower(c), "abcdefghijklmnopqrstuvwxyz") != "" {
-		return invalid(provider, "country", "country must be a two-letter ISO 3166-1 code such as \"us\" or \"de\", got %q", clip(c, 20))
-	}
-	return nil
+	_, err := client.CheckCountry(provider, c)
+	return err
 }
 
 func clip(s string, n int) string {
