@@ -2,6 +2,7 @@ package tools
 
 import (
 	"context"
+	"strconv"
 	"strings"
 	"testing"
 	"testing/synctest"
@@ -66,6 +67,47 @@ func TestTimeoutBoundsTheCallOnEveryAPIProvider(t *testing.T) {
 				}
 				if name == client.AlterLab && !strings.Contains(string(bodies()[0]), `"timeout":9`) {
 					t.Errorf("AlterLab was not asked to give up first: %s", bodies()[0])
+				}
+			})
+		})
+	}
+}
+
+// The codes the client retries (429 and 5xx) reach the agent too, once the
+// retries are spent, with their code, status and a wait; in a synctest
+// bubble, since the retries honour Retry-After. (The end-to-end table in
+// e2e covers every other code of both references.)
+func TestRetriedSeedCodesReachTheAgentAfterTheRetries(t *testing.T) {
+	type seed struct {
+		provider, code string
+		status         int
+	}
+	var seeds []seed
+	for _, c := range anakintest.Catalog {
+		seeds = append(seeds, seed{client.Anakin, c.Code, c.Status})
+	}
+	for _, c := range alterlabtest.Catalog {
+		seeds = append(seeds, seed{client.AlterLab, c.Code, c.Status})
+	}
+	builds := apiProviders(t)
+	for _, s := range seeds {
+		if s.status != 429 && s.status < 500 || s.status == 504 {
+			continue
+		}
+		t.Run(s.provider+"/"+s.code, func(t *testing.T) {
+			synctest.Test(t, func(t *testing.T) {
+				p, bodies := builds[s.provider](t)
+				h := newHarnessDeps(t, nil, &Deps{Provider: p})
+				res := h.call(context.Background(), "scrape", map[string]any{"url": "https://example.com/?fake=code:" + s.code + "@" + strconv.Itoa(s.status)})
+				rep := reportOf(t, res)
+				if rep.Error.Code != s.code || rep.Error.HTTPStatus != s.status {
+					t.Errorf("error %d %s, want %d %s", rep.Error.HTTPStatus, rep.Error.Code, s.status, s.code)
+				}
+				if g := rep.Guidance; g.Retryable && g.RetryAfterS <= 0 {
+					t.Errorf("retryable guidance without a wait: %+v", g)
+				}
+				if n := len(bodies()); s.code != "SESSION_LIMIT_REACHED" && n < 2 {
+					t.Errorf("the client sent the submit %d times; it retries these", n)
 				}
 			})
 		})
