@@ -22,11 +22,21 @@ func Explain(e *Error) Guidance {
 		SuggestedArguments: map[string]any{},
 	}
 	maps.Copy(g.SuggestedArguments, r.suggest)
-	for _, k := range r.details {
-		// A hint cites details.<key>; when the API sent it, say the value
-		// right there, so the words alone are enough to act on.
+	// A hint cites details.<key>; when the API sent it, say the value right
+	// there, so the words alone are enough to act on. Longer keys first, so
+	// details.balance never rewrites details.balance_warning.
+	keys := slices.Clone(r.details)
+	slices.SortFunc(keys, func(a, b string) int { return len(b) - len(a) })
+	for _, k := range keys {
 		if v, ok := e.Details[k]; ok && isScalar(v) {
-			g.Hint = strings.ReplaceAll(g.Hint, "details."+k, fmt.Sprintf("details.%s=%v", k, v))
+			val := fmt.Sprint(v)
+			if len(val) > maxHintValue {
+				val = strings.ToValidUTF8(val[:maxHintValue], "") + "…"
+			}
+			g.Hint = strings.ReplaceAll(g.Hint, "details."+k+" ", "details."+k+"="+val+" ")
+			g.Hint = strings.ReplaceAll(g.Hint, "details."+k+".", "details."+k+"="+val+".")
+			g.Hint = strings.ReplaceAll(g.Hint, "details."+k+",", "details."+k+"="+val+",")
+			g.Hint = strings.ReplaceAll(g.Hint, "details."+k+")", "details."+k+"="+val+")")
 		}
 	}
 	if e.Code == CodeInvalidArgument && e.Field != "" {
@@ -43,6 +53,9 @@ func Explain(e *Error) Guidance {
 	}
 	return g
 }
+
+// maxHintValue bounds a detail's value written into a hint.
+const maxHintValue = 200
 
 func isScalar(v any) bool {
 	switch v.(type) {
