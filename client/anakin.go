@@ -323,7 +323,7 @@ func (c *AnakinClient) Search(ctx context.Context, req SearchRequest) (*SearchRe
 	}
 	r, err := c.api.do(ctx, call{method: http.MethodPost, path: "/search", body: anakinSearchRequest{Prompt: q, Limit: req.Limit}, submit: true})
 	if err != nil {
-		return nil, err
+		return nil, submitFailed(err, "search", nil)
 	}
 	var body anakinSearchBody
 	if err := c.api.decode(r, &body); err != nil {

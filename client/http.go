@@ -318,7 +318,9 @@ func (c *apiClient) once(ctx context.Context, method, u string, payload []byte, 
 		e.RetryAfter = d
 	}
 	if submit && res.StatusCode == http.StatusGatewayTimeout && e.Code == "" {
-		maybeStarted(e, JobRef{}, "the gateway answered 504 to the submit, so the outcome is unknown: the job may be running and billed; it was not resent")
+		// No code of the API's own: a gateway gave up on the submit. Marked
+		// here, so nothing retries it; submitFailed says what it means.
+		e.Code = CodeMaybeStarted
 	}
 	a.code = e.Code
 	return nil, a, c.redact(e, secrets...)

@@ -135,8 +135,9 @@ func withJob(err error, ref JobRef) error {
 // cannot be trusted to say nothing started:
 //
 //   - a 504 to a submit (unless the provider documents the code as its own
-//     verdict on the work) or an exchange lost after the request was written
-//     (submitFailed, apiClient.transportError);
+//     verdict on the work; the transport marks a codeless one so that nothing
+//     retries it, submitFailed explains it) or an exchange lost after the
+//     request was written (apiClient.transportError);
 //   - a 2xx answer that cannot be read, or that names no job to follow
 //     (apiClient.decode, noJobID);
 //   - a poll that failed after the API accepted the submit (PollFailed).
@@ -182,20 +183,21 @@ func submitFailed(err error, kind string, documented map[string]bool) error {
 			break
 		}
 	}
+	if s, ok := e.Details["estimated_completion_s"].(float64); ok && s > 0 && s <= 3600 {
+		// When to look: the API's own estimate.
+		e.RetryAfter = time.Duration(s * float64(time.Second))
+	}
 	if documented[e.Code] {
+		// The provider's own verdict on the work stands.
 		_ = withJob(e, ref)
 		return e
 	}
 	why := fmt.Sprintf("the %s gateway answered 504 to the submit, so the outcome is unknown: the job may be running and credits may have been consumed; it was not resent", providerTitle(e.Provider))
 	if s, ok := e.Details["credits_status"]; ok {
-		why += fmt.Sprintf(" (credits: %v)", s)
+		why += fmt.Sprintf("; credits %v", s)
 	}
 	if s, ok := e.Details["estimated_completion_s"]; ok {
 		why += fmt.Sprintf("; estimated completion in about %v s", s)
-		if n, ok := s.(float64); ok && n > 0 && n <= 3600 {
-			// When to look: the API's own estimate.
-			e.RetryAfter = time.Duration(n * float64(time.Second))
-		}
 	}
 	return maybeStarted(e, ref, why)
 }

@@ -82,6 +82,8 @@ func failureText(rep errmap.Report) string {
 		fmt.Fprintf(&b, "\nRetrying helps: yes, after %d s.", g.RetryAfterS)
 	case g.Retryable:
 		b.WriteString("\nRetrying helps: yes.")
+	case g.RetryAfterS > 0:
+		fmt.Fprintf(&b, "\nRetrying the same call: will not help; take the next step after %d s.", g.RetryAfterS)
 	default:
 		b.WriteString("\nRetrying the same call: will not help.")
 	}
