@@ -50,6 +50,7 @@ const (
 	soakSessions    = 24 // half on each provider
 	soakCallsPer    = 42 // 24 × 42 = 1008 tool calls
 	soakKey         = "sk-SOAK-CANARY-5150"
+	soakCookie      = "ck-SOAK-COOKIE-8086" // sent as a cookie value; a secret like the key
 )
 
 // soakActions is the closed set of guidance actions (DESIGN.md).
@@ -321,7 +322,7 @@ func newSoakStats() soakStats {
 }
 
 // keyWatch is the client loggers' output: it counts records, and those
-// that carry the API key.
+// that carry the API key or a cookie value.
 type keyWatch struct {
 	mu            sync.Mutex
 	records, keys int
@@ -331,7 +332,7 @@ func (w *keyWatch) Write(p []byte) (int, error) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	w.records++
-	if strings.Contains(string(p), soakKey) {
+	if strings.Contains(string(p), soakKey) || strings.Contains(string(p), soakCookie) {
 		w.keys++
 	}
 	return len(p), nil
@@ -404,7 +405,7 @@ func TestSoakFaultInjectionThroughTheFakeAPIs(t *testing.T) {
 	t.Logf("failures by code: %s", formatCounts(st.byCode))
 	t.Logf("billed submits %d (served %d, fakes' logs %d); %d with an unknown outcome; duplicates after an unknown outcome: %d",
 		st.submits, st.injectedServed, st.servedSubmits, st.unknown, st.dups)
-	t.Logf("JSON-RPC errors %d, malformed error results %d, key leaks in results %d and in %d client log records %d, panics %d, progress notifications %d",
+	t.Logf("JSON-RPC errors %d, malformed error results %d, key or cookie leaks in results %d and in %d client log records %d, panics %d, progress notifications %d",
 		len(st.rpcErrors), len(st.badErrors), len(st.leaks), st.logRecords, st.logLeaks, st.panics, st.progress)
 	t.Logf("unfollowable guidance (suggested_arguments the tool does not take) %d", len(st.unfollowable))
 	t.Logf("calls told to retry although the API accepted their billed submit (a retry bills again): %d", len(st.resubmitAdvice))
@@ -428,7 +429,7 @@ func TestSoakFaultInjectionThroughTheFakeAPIs(t *testing.T) {
 		t.Errorf("error result without error.code or a closed-set guidance.action: %s", e)
 	}
 	for _, e := range first(st.leaks, 5) {
-		t.Errorf("the API key reached a result: %s", e)
+		t.Errorf("the API key or a cookie value reached a result: %s", e)
 	}
 	for _, e := range first(st.unfollowable, 5) {
 		t.Errorf("guidance suggests arguments the tool does not take: %s", e)
@@ -449,7 +450,7 @@ func TestSoakFaultInjectionThroughTheFakeAPIs(t *testing.T) {
 		t.Errorf("the fake's log and the injector disagree: %s", e)
 	}
 	if st.logLeaks != 0 {
-		t.Errorf("%d of %d client log records carry the API key", st.logLeaks, st.logRecords)
+		t.Errorf("%d of %d client log records carry the API key or a cookie value", st.logLeaks, st.logRecords)
 	}
 	if st.failed == 0 || st.succeeded == 0 || len(st.faults) < len(faultWeights) {
 		t.Errorf("the mix is degenerate: %d succeeded, %d failed, %d fault kinds", st.succeeded, st.failed, len(st.faults))
@@ -608,6 +609,9 @@ func runSession(ctx context.Context, c *mcpclient.Client, provider string, seed 
 		switch roll := rng.IntN(100); {
 		case roll < 28:
 			name, args["url"] = "scrape", page(call, 0)
+			if provider == client.AlterLab && rng.IntN(4) == 0 {
+				args["cookies"] = map[string]any{"sid": soakCookie}
+			}
 			switch rng.IntN(4) {
 			case 0:
 				args["formats"] = []string{"links"}
@@ -656,7 +660,7 @@ func runSession(ctx context.Context, c *mcpclient.Client, provider string, seed 
 			continue
 		}
 		raw, _ := json.Marshal(res)
-		if strings.Contains(string(raw), soakKey) {
+		if strings.Contains(string(raw), soakKey) || strings.Contains(string(raw), soakCookie) {
 			st.leaks = append(st.leaks, where)
 		}
 		if !res.IsError {
