@@ -57,7 +57,8 @@ func scrapeTool(d *Deps) Tool {
 		`Fetch one web page and return its readable content as Markdown (or HTML, its links, or structured JSON).
 Use it to read an article, documentation page, product page or any URL the user mentions. For several URLs at once use batch_scrape; for a whole site use crawl or map.
 Output is bounded by max_length (default 20000 characters); when truncated is true, call again with start_index = next_start_index to read on (the page is cached, so this costs nothing extra).
-On failure the result is an error with guidance: guidance.action says what to do (e.g. change_strategy with use_browser=true when a site blocks plain fetches).`,
+On failure the result is an error with guidance: guidance.action says what to do (e.g. change_strategy with use_browser=true when a site blocks plain fetches).
+The guidance's remedies are arguments here: timeout bounds the call (a still-running job comes back as a job_id for job_status); mode pdf/ocr, max_tier and max_credits are AlterLab's render, escalation and cost controls; session_id (see the sessions tool) or cookies (AlterLab) scrape as a logged-in user.`,
 		annotations{readOnly: true, idempotent: true, openWorld: true},
 		func(ctx context.Context, req mcp.CallToolRequest, a ScrapeArgs) (*mcp.CallToolResult, error) {
 			p := d.Provider.Name()
