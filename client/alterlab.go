@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"net/url"
 	"strings"
 	"time"
 )
@@ -77,7 +76,18 @@ type alterlabScrapeBody struct {
 	Timeout          int               `json:"timeout,omitempty"`
 	ExtractionSchema json.RawMessage   `json:"extraction_schema,omitempty"`
 	ExtractionPrompt string            `json:"extraction_prompt,omitempty"`
+	SessionID        string            `json:"session_id,omitempty"`
+	Cookies          map[string]string `json:"cookies,omitempty"`
+	CostControls     *alterlabCost     `json:"cost_controls,omitempty"`
 }
+
+// alterlabCost is cost_controls: the escalation cap and the spending cap.
+type alterlabCost struct {
+	MaxTier    string  `json:"max_tier,omitempty"`
+	MaxCredits float64 `json:"max_credits,omitempty"`
+}
+
+func (b *alterlabScrapeBody) secrets() []string { return Controls{Cookies: b.Cookies}.secrets() }
 
 type alterlabAdvanced struct {
 	RenderJS      bool   `json:"render_js,omitempty"`
@@ -147,17 +157,36 @@ func alterlabScrapeRequest(field string, req ScrapeRequest) (*alterlabScrapeBody
 	}
 	body.WaitFor = strings.TrimSpace(req.WaitFor)
 	// A selector can only be waited for in a rendered page.
-	if req.UseBrowser || body.WaitFor != "" {
+	switch mode := strings.ToLower(strings.TrimSpace(req.Mode)); {
+	case req.UseBrowser || body.WaitFor != "" || mode == "js":
 		body.Mode = "js"
 		body.Advanced = &alterlabAdvanced{RenderJS: true, WaitCondition: "networkidle"}
-	} else {
+	case mode != "":
+		body.Mode = mode
+	default:
 		body.Mode = "auto"
 	}
+	if req.MaxTier != "" || req.MaxCredits > 0 {
+		body.CostControls = &alterlabCost{MaxTier: req.MaxTier, MaxCredits: req.MaxCredits}
+	}
+	body.SessionID = strings.TrimSpace(req.SessionID)
+	if len(req.Cookies) > 0 {
+		body.Cookies = req.Cookies
+	}
 	if req.Timeout > 0 {
-		s := int((req.Timeout + time.Second - 1) / time.Second)
-		body.Timeout = min(max(s, 1), alterlabMaxTimeout)
+		body.Timeout = alterlabPageTimeout(req.Timeout)
 	}
 	return body, nil
+}
+
+// alterlabPageTimeout is AlterLab's page timeout for a call of budget d:
+// a tenth less (1 to 5 seconds), so that AlterLab's own verdict (a result,
+// a 202 to poll, or a refunded TIMEOUT) comes back before the call's
+// deadline. Whole seconds, 1 to 300.
+func alterlabPageTimeout(d time.Duration) int {
+	s := int(d / time.Second)
+	s -= min(max(s/10, 1), 5)
+	return min(max(s, 1), alterlabMaxTimeout)
 }
 
 // Extract implements Provider with POST /scrape asking for the json format
@@ -168,7 +197,7 @@ func (c *AlterLabClient) Extract(ctx context.Context, req ExtractRequest) (*Extr
 			Message: "give a JSON schema, a prompt or both to say what to extract"}
 	}
 	sr := ScrapeRequest{URL: req.URL, Formats: []string{FormatJSON}, JSONSchema: req.JSONSchema, Prompt: req.Prompt,
-		UseBrowser: req.UseBrowser, Country: req.Country}
+		UseBrowser: req.UseBrowser, Country: req.Country, Timeout: req.Timeout, Controls: req.Controls}
 	body, err := alterlabScrapeRequest("url", sr)
 	if err != nil {
 		return nil, err
@@ -180,7 +209,7 @@ func (c *AlterLabClient) Extract(ctx context.Context, req ExtractRequest) (*Extr
 	}
 	p := c.page(s.job.doc(s.raw), body.URL, alterlabWantsOf(sr))
 	if p.JSON == nil {
-		d := alterlabJobDetails(ref)
+		d := jobDetails(ref)
 		if len(p.Warnings) > 0 {
 			d["warnings"] = p.Warnings
 		}
@@ -217,11 +246,11 @@ func (c *AlterLabClient) CancelJob(ctx context.Context, ref JobRef) (*Job, error
 	path, _ := alterlabJobPath(ref)
 	r, err := c.api.do(ctx, call{method: "DELETE", path: path})
 	if err != nil {
-		return nil, alterlabWithJob(err, ref)
+		return nil, withJob(err, ref)
 	}
 	s, err := c.decodeSnap(r)
 	if err != nil {
-		return nil, alterlabWithJob(err, ref)
+		return nil, withJob(err, ref)
 	}
 	if s.job.Status == "" {
 		// An empty 204 or a body without a status word: the cancel was
@@ -250,25 +279,17 @@ func alterlabCheckRef(ref JobRef) *Error {
 
 // alterlabCheckURL rejects what the API would answer 400 to, before
 // anything is billed.
-func alterlabCheckURL(field, raw string) *Error {
-	u, err := url.Parse(strings.TrimSpace(raw))
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return &Error{Provider: AlterLab, Code: CodeInvalidArgument, Field: field,
-			Message: fmt.Sprintf("%s must be an absolute http(s) URL, got %q", field, raw)}
-	}
-	return nil
-}
+func alterlabCheckURL(field, raw string) *Error { return CheckURL(AlterLab, field, raw) }
 
 // alterlabCountry is the location object for an ISO 3166-1 alpha-2 code,
 // which AlterLab expects in upper case.
 func alterlabCountry(raw string) (*alterlabLocation, error) {
-	c := strings.ToUpper(strings.TrimSpace(raw))
+	c, err := CheckCountry(AlterLab, raw)
+	if err != nil {
+		return nil, err
+	}
 	if c == "" {
 		return nil, nil
 	}
-	if len(c) != 2 || c[0] < 'A' || c[0] > 'Z' || c[1] < 'A' || c[1] > 'Z' {
-		return nil, &Error{Provider: AlterLab, Code: CodeInvalidArgument, Field: "country",
-			Message: fmt.Sprintf("country must be a two-letter ISO 3166-1 code such as US or DE, got %q", raw)}
-	}
-	return &alterlabLocation{Country: c}, nil
+	return &alterlabLocation{Country: strings.ToUpper(c)}, nil
 }

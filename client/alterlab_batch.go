@@ -12,6 +12,14 @@ type alterlabBatchBody struct {
 	URLs []*alterlabScrapeBody `json:"urls"`
 }
 
+func (b alterlabBatchBody) secrets() []string {
+	var out []string
+	for _, u := range b.URLs {
+		out = append(out, u.secrets()...)
+	}
+	return out
+}
+
 // BatchScrape implements Provider: POST /batch, then poll GET /batch/{id}.
 // Items that failed become BatchItems with Err; a batch that failed as a
 // whole is an error.
@@ -118,6 +126,7 @@ type alterlabCrawlBody struct {
 	Formats           []string          `json:"formats"`
 	Advanced          *alterlabAdvanced `json:"advanced,omitempty"`
 	Location          *alterlabLocation `json:"location,omitempty"`
+	CostControls      *alterlabCost     `json:"cost_controls,omitempty"`
 }
 
 // StartCrawl implements Provider: POST /crawl, returning at once.
@@ -143,13 +152,15 @@ func (c *AlterLabClient) StartCrawl(ctx context.Context, req CrawlRequest) (*Job
 	if req.UseBrowser {
 		body.Advanced = &alterlabAdvanced{RenderJS: true}
 	}
+	if req.MaxTier != "" || req.MaxCredits > 0 {
+		body.CostControls = &alterlabCost{MaxTier: req.MaxTier, MaxCredits: req.MaxCredits}
+	}
 	s, ref, err := c.submit(ctx, KindCrawl, "/crawl", body)
 	if err != nil {
 		return nil, err
 	}
 	if ref.ID == "" {
-		return nil, &Error{Provider: AlterLab, HTTPStatus: s.resp.status, Code: CodeBadResponse, RequestID: requestID(s.resp.header),
-			Message: "the crawl was accepted but the answer carries no crawl_id to follow it with"}
+		return nil, noJobID(AlterLab, s.resp)
 	}
 	j := c.toJob(ref, s)
 	if j.RawStatus == "" {

@@ -109,10 +109,19 @@ func readAlterLabEnvelope(e *Error, env map[string]json.RawMessage) {
 			prose = append(prose, s)
 		}
 	case len(raw) > 0 && raw[0] == '[':
-		msg, field := alterlabValidation(raw)
+		msg, fields := alterlabValidation(raw)
 		prose = append(prose, msg)
-		if e.Field == "" {
-			e.Field = field
+		if e.Field == "" && len(fields) == 1 {
+			e.Field = fields[0]
+		}
+		if len(fields) > 0 {
+			// A validation error, whatever its status: errmap tells it from
+			// a 422 for a page no tier could fetch by this.
+			list := make([]any, len(fields))
+			for i, f := range fields {
+				list[i] = f
+			}
+			e.Details["invalid_fields"] = list
 		}
 	}
 	if e.Message == "" {
@@ -126,17 +135,17 @@ func readAlterLabEnvelope(e *Error, env map[string]json.RawMessage) {
 	}
 }
 
-// alterlabValidation summarises FastAPI's list of validation errors, and
-// names the field when exactly one is wrong.
-func alterlabValidation(raw json.RawMessage) (msg, field string) {
+// alterlabValidation summarises FastAPI's list of validation errors and
+// names the fields at fault.
+func alterlabValidation(raw json.RawMessage) (msg string, fields []string) {
 	var list []struct {
 		Loc []any         `json:"loc"`
 		Msg lenientString `json:"msg"`
 	}
 	if json.Unmarshal(raw, &list) != nil {
-		return "", ""
+		return "", nil
 	}
-	var parts, fields []string
+	var parts []string
 	for _, v := range list {
 		var path []string
 		for _, p := range v.Loc {
@@ -152,10 +161,7 @@ func alterlabValidation(raw json.RawMessage) (msg, field string) {
 			parts = append(parts, string(v.Msg))
 		}
 	}
-	if len(fields) == 1 {
-		field = fields[0]
-	}
-	return strings.Join(parts, "; "), field
+	return strings.Join(parts, "; "), fields
 }
 
 var (

@@ -63,18 +63,13 @@ var alterlabWantAction = map[string]errmap.Action{
 	"400 EXCEEDS_COST_LIMIT":    errmap.FixRequest,
 }
 
-func alterlabFailureOf(e *Error) errmap.Failure {
-	return errmap.Failure{Provider: e.Provider, Code: e.Code, HTTPStatus: e.HTTPStatus, Message: e.Message,
-		RequestID: e.RequestID, Field: e.Field, RetryAfter: e.RetryAfter}
-}
-
 // assertAlterLabGuidance checks that errmap has specific advice for e: not
 // the answer it gives an unknown code at the same status, and the documented
 // action where one is pinned.
 func assertAlterLabGuidance(t *testing.T, e *Error) errmap.Guidance {
 	t.Helper()
-	g := errmap.Explain(alterlabFailureOf(e))
-	fallback := errmap.Explain(errmap.Failure{Provider: e.Provider, Code: "ZZ_NOT_A_DOCUMENTED_CODE", HTTPStatus: e.HTTPStatus})
+	g := errmap.Explain((e))
+	fallback := errmap.Explain(&errmap.Error{Provider: e.Provider, Code: "ZZ_NOT_A_DOCUMENTED_CODE", HTTPStatus: e.HTTPStatus})
 	if g.Action == fallback.Action && g.Hint == fallback.Hint {
 		t.Errorf("%s %d %q: errmap gives only the status fallback (%s)", e.Provider, e.HTTPStatus, e.Code, g.Action)
 	}
@@ -133,8 +128,8 @@ func TestAlterLabSeedCatalog(t *testing.T) {
 }
 
 func TestAlterLabSessionExpiredDependsOnTheStatus(t *testing.T) {
-	at401 := errmap.Explain(errmap.Failure{Provider: AlterLab, Code: "SESSION_EXPIRED", HTTPStatus: 401})
-	at410 := errmap.Explain(errmap.Failure{Provider: AlterLab, Code: "SESSION_EXPIRED", HTTPStatus: 410})
+	at401 := errmap.Explain(&errmap.Error{Provider: AlterLab, Code: "SESSION_EXPIRED", HTTPStatus: 401})
+	at410 := errmap.Explain(&errmap.Error{Provider: AlterLab, Code: "SESSION_EXPIRED", HTTPStatus: 410})
 	if at401.Action == at410.Action {
 		t.Errorf("SESSION_EXPIRED gets %s at both 401 and 410", at401.Action)
 	}
@@ -167,10 +162,10 @@ func TestAlterLabErrorEnvelopes(t *testing.T) {
 		{"prose in error next to a message", 500, nil, `{"error":"Internal error","message":"worker crashed"}`, Error{Message: "worker crashed"}},
 		{"FastAPI validation list names the field", 422, nil,
 			`{"detail":[{"loc":["body","url"],"msg":"field required","type":"value_error.missing"}]}`,
-			Error{Message: "url: field required", Field: "url"}},
+			Error{Message: "url: field required", Field: "url", Details: map[string]any{"invalid_fields": []any{"url"}}}},
 		{"several validation errors name no field", 422, nil,
 			`{"detail":[{"loc":["body","url"],"msg":"field required"},{"loc":["body","timeout"],"msg":"must be ≤ 300"}]}`,
-			Error{Message: "url: field required; timeout: must be ≤ 300"}},
+			Error{Message: "url: field required; timeout: must be ≤ 300", Details: map[string]any{"invalid_fields": []any{"url", "timeout"}}}},
 		{"504 extras at the top level", 504, nil, `{"detail":"Gateway timeout","credits_status":"reserved","estimated_completion_s":45}`,
 			Error{Message: "Gateway timeout", Details: map[string]any{"credits_status": "reserved", "estimated_completion_s": 45.0}}},
 		{"504 extras inside detail", 504, nil, `{"detail":{"message":"Gateway timeout","credits_status":"refunded"}}`,

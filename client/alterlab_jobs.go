@@ -4,9 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
-	"maps"
 	"net/http"
 	"net/url"
 	"time"
@@ -56,7 +54,7 @@ func (c *AlterLabClient) submit(ctx context.Context, kind, path string, body any
 	ref := JobRef{Provider: AlterLab, Kind: kind}
 	r, err := c.api.do(ctx, call{method: http.MethodPost, path: path, body: body, submit: true})
 	if err != nil {
-		return nil, ref, alterlabSubmitOutcome(err, kind)
+		return nil, ref, submitFailed(err, kind, alterlabDocumented504)
 	}
 	s, err := c.decodeSnap(r)
 	if err != nil {
@@ -64,8 +62,7 @@ func (c *AlterLabClient) submit(ctx context.Context, kind, path string, body any
 	}
 	ref.ID = s.job.id(kind)
 	if ref.ID == "" && !s.state().Terminal() {
-		return nil, ref, &Error{Provider: AlterLab, HTTPStatus: r.status, Code: CodeBadResponse, RequestID: requestID(r.header),
-			Message: "AlterLab accepted the request but its answer carries no job id (looked for job_id, jobId, id, search_id, crawl_id, batch_id, workflow_id); the job may be running"}
+		return nil, ref, noJobID(AlterLab, r)
 	}
 	return s, ref, nil
 }
@@ -74,45 +71,6 @@ func (c *AlterLabClient) submit(ctx context.Context, kind, path string, body any
 // work (TIMEOUT: the scrape timed out and was refunded), not a gateway
 // giving up on an answer.
 var alterlabDocumented504 = map[string]bool{"TIMEOUT": true}
-
-// alterlabSubmitOutcome makes a 504 on a submit say what it means. Unless
-// the body is AlterLab's documented TIMEOUT, the gateway gave up while the
-// job may be running and billed (AlterLab's own MCP server says: do not
-// retry, credits may have been consumed), so the transport did not resend
-// it and the agent must not blindly either. When the body names the job,
-// the agent gets an id to follow it with.
-func alterlabSubmitOutcome(err error, kind string) error {
-	var e *Error
-	if !errors.As(err, &e) || e.HTTPStatus != http.StatusGatewayTimeout {
-		return err
-	}
-	if e.Details == nil {
-		e.Details = map[string]any{}
-	}
-	for _, k := range []string{"job_id", "crawl_id", "batch_id", "search_id"} {
-		if id, ok := e.Details[k].(string); ok && id != "" {
-			delete(e.Details, k)
-			maps.Copy(e.Details, alterlabJobDetails(JobRef{Provider: AlterLab, Kind: kind, ID: id}))
-			break
-		}
-	}
-	if alterlabDocumented504[e.Code] {
-		return e
-	}
-	if e.Code != "" && e.Code != CodeMaybeStarted {
-		e.Details["api_code"] = e.Code
-	}
-	e.Code = CodeMaybeStarted
-	msg := "AlterLab answered 504 to the submit, so the outcome is unknown: the job may still be running and credits may have been consumed; it was not resent"
-	if s, ok := e.Details["credits_status"]; ok {
-		msg += fmt.Sprintf(" (credits: %v)", s)
-	}
-	if s, ok := e.Details["estimated_completion_s"]; ok {
-		msg += fmt.Sprintf("; AlterLab estimated completion in about %v s", s)
-	}
-	e.Message = msg + ". " + e.Message
-	return e
-}
 
 // alterlabJobPath is where a job of kind is read.
 func alterlabJobPath(ref JobRef) (string, url.Values) {
@@ -134,11 +92,11 @@ func (c *AlterLabClient) snapshot(ctx context.Context, ref JobRef) (*alterlabSna
 	path, q := alterlabJobPath(ref)
 	r, err := c.api.do(ctx, call{method: http.MethodGet, path: path, query: q})
 	if err != nil {
-		return nil, alterlabWithJob(err, ref)
+		return nil, withJob(err, ref)
 	}
 	s, err := c.decodeSnap(r)
 	if err != nil {
-		return nil, alterlabWithJob(err, ref)
+		return nil, withJob(err, ref)
 	}
 	return s, nil
 }
@@ -174,9 +132,13 @@ func (c *AlterLabClient) await(ctx context.Context, ref JobRef) (*alterlabSnap, 
 	j, err := Poll(ctx, DefaultPollSchedule, get, nil)
 	switch {
 	case err != nil && ctx.Err() != nil:
-		return nil, alterlabUnfinished(ctx, ref, last)
+		status := "queued"
+		if last != nil && last.job.Status != "" {
+			status = string(last.job.Status)
+		}
+		return nil, unfinished(ctx, ref, status, "AlterLab cannot cancel this kind of job")
 	case err != nil:
-		return nil, err
+		return nil, PollFailed(err, ref)
 	case j.State != JobCompleted:
 		return nil, c.jobFailed(ref, last)
 	}
@@ -210,64 +172,12 @@ func (c *AlterLabClient) jobFailed(ref JobRef, s *alterlabSnap) *Error {
 	default:
 		msg = fmt.Sprintf("the job ended with status %q and gave no reason", s.job.Status)
 	}
-	e := &Error{Provider: AlterLab, Code: CodeJobFailed, Message: c.api.scrub(msg), RequestID: requestID(s.resp.header), Details: alterlabJobDetails(ref)}
+	e := &Error{Provider: AlterLab, Code: CodeJobFailed, Message: c.api.scrub(msg), RequestID: requestID(s.resp.header), Details: jobDetails(ref)}
 	if code != "" {
 		e.Details["api_code"] = c.api.scrub(code)
 	}
 	if s.job.Status != "" {
 		e.Details["status"] = string(s.job.Status)
-	}
-	return e
-}
-
-// alterlabUnfinished reports a job still running when ctx ended, with the
-// id to collect it later: it keeps running (and is billed) upstream.
-func alterlabUnfinished(ctx context.Context, ref JobRef, last *alterlabSnap) *Error {
-	status := "queued"
-	if last != nil && last.job.Status != "" {
-		status = string(last.job.Status)
-	}
-	d := alterlabJobDetails(ref)
-	d["status"] = status
-	if errors.Is(ctx.Err(), context.Canceled) {
-		return &Error{Provider: AlterLab, Code: "cancelled", Details: d, Err: ctx.Err(),
-			Message: fmt.Sprintf("the request was cancelled while the job was %s; AlterLab cannot cancel this kind of job, so it may still finish (and be billed) upstream", status)}
-	}
-	msg := fmt.Sprintf("the job was still %s when the time ran out; it keeps running on AlterLab", status)
-	if id, ok := d["job_id"]; ok {
-		msg += fmt.Sprintf(": call job_status with job_id %s to collect the result", id)
-	} else {
-		msg += ": call again later with a longer timeout"
-	}
-	return &Error{Provider: AlterLab, Code: CodeJobTimeout, Message: msg, Details: d, Err: ctx.Err()}
-}
-
-// alterlabJobDetails names the job for the agent. Only kinds job_status can
-// read get a job_id; a search's upstream id is kept for support requests.
-func alterlabJobDetails(ref JobRef) map[string]any {
-	switch ref.Kind {
-	case KindCrawl, KindBatch, KindScrape:
-		if ref.ID != "" {
-			return map[string]any{"job_id": ref.String()}
-		}
-		return map[string]any{}
-	}
-	return map[string]any{"upstream_job_id": ref.ID}
-}
-
-// alterlabWithJob adds the job id to an error met while polling it.
-func alterlabWithJob(err error, ref JobRef) error {
-	var e *Error
-	if !errors.As(err, &e) {
-		return err
-	}
-	if e.Details == nil {
-		e.Details = map[string]any{}
-	}
-	for k, v := range alterlabJobDetails(ref) {
-		if _, ok := e.Details[k]; !ok {
-			e.Details[k] = v
-		}
 	}
 	return e
 }

@@ -91,7 +91,7 @@ func TestAlterLabSessionLimitIsNotRetried(t *testing.T) {
 		if e.HTTPStatus != 429 || e.Code != "SESSION_LIMIT_REACHED" || s.Count(alterlabtest.RouteScrape) != 1 {
 			t.Errorf("got %+v after %d submits", e, s.Count(alterlabtest.RouteScrape))
 		}
-		if g := errmap.Explain(alterlabFailureOf(e)); g.Action == errmap.RetryLater || g.Retryable {
+		if g := errmap.Explain(e); g.Action == errmap.RetryLater || g.Retryable {
 			t.Errorf("guidance %+v: waiting does not free a session", g)
 		}
 	})
@@ -155,7 +155,7 @@ func TestAlterLabBudgetExhaustedSaysWhenToComeBack(t *testing.T) {
 		if e.Code != "RATE_LIMIT_EXCEEDED" || e.RetryAfter != 45*time.Second || time.Since(start) != 0 || s.Count(alterlabtest.RouteScrape) != 1 {
 			t.Errorf("got %+v after %v and %d submits; want an answer at once", e, time.Since(start), s.Count(alterlabtest.RouteScrape))
 		}
-		if g := errmap.Explain(alterlabFailureOf(e)); g.Action != errmap.RetryLater || g.RetryAfterS != 45 {
+		if g := errmap.Explain(e); g.Action != errmap.RetryLater || g.RetryAfterS != 45 {
 			t.Errorf("guidance %+v", g)
 		}
 	})

@@ -39,15 +39,15 @@ func (c *AlterLabClient) Map(ctx context.Context, req MapRequest) (*MapResult, e
 		IncludeSubdomains: req.IncludeSubdomains}
 	r, err := c.api.do(ctx, call{method: http.MethodPost, path: "/map", body: body, submit: true})
 	if err != nil {
-		return nil, alterlabSubmitOutcome(err, "map")
+		return nil, submitFailed(err, "map", alterlabDocumented504)
 	}
 	var a alterlabMapAnswer
 	if err := c.api.decode(r, &a); err != nil {
 		return nil, err
 	}
 	if r.status == http.StatusAccepted && isNull(a.URLs) {
-		return nil, &Error{Provider: AlterLab, HTTPStatus: r.status, Code: CodeBadResponse, RequestID: requestID(r.header),
-			Message: "AlterLab answered the map asynchronously (202) without URLs; it documents map as synchronous, so there is nothing to poll. Try again, or use crawl."}
+		return nil, maybeStarted(&Error{Provider: AlterLab, HTTPStatus: r.status, RequestID: requestID(r.header)}, JobRef{},
+			"AlterLab answered the map asynchronously (202) without URLs; it documents map as synchronous and names nothing to poll, so the map may be running and billed")
 	}
 	res := &MapResult{URLs: linkList(a.URLs)}
 	if a.CreditsUsed.ok {

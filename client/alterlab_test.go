@@ -71,7 +71,7 @@ func TestAlterLabScrapeSendsTheDocumentedBody(t *testing.T) {
 			`{"url":"https://example.com","sync":true,"formats":["markdown"],"mode":"auto"}`},
 		{"links come with the content format; browser, country, fresh, timeout",
 			ScrapeRequest{URL: "https://example.com", Formats: []string{"html", "links"}, Country: "de", UseBrowser: true, ForceFresh: true, Timeout: 45 * time.Second},
-			`{"url":"https://example.com","sync":true,"formats":["html","content"],"mode":"js","advanced":{"render_js":true,"wait_condition":"networkidle"},"location":{"country":"DE"},"force_refresh":true,"timeout":45}`},
+			`{"url":"https://example.com","sync":true,"formats":["html","content"],"mode":"js","advanced":{"render_js":true,"wait_condition":"networkidle"},"location":{"country":"DE"},"force_refresh":true,"timeout":41}`},
 		{"wait_for renders the page", ScrapeRequest{URL: "https://example.com", WaitFor: "article.price"},
 			`{"url":"https://example.com","sync":true,"formats":["markdown"],"mode":"js","advanced":{"render_js":true,"wait_condition":"networkidle"},"wait_for":"article.price"}`},
 		{"schema and prompt add the json format", ScrapeRequest{URL: "https://example.com", JSONSchema: schema, Prompt: "in USD"},
@@ -215,7 +215,7 @@ func TestAlterLabReadsEveryJobIDField(t *testing.T) {
 		c, s := fakeAlterLab(t)
 		s.Script(alterlabtest.RouteScrape, alterlabtest.Raw(202, `{"status":"queued"}`))
 		_, err := c.Scrape(t.Context(), ScrapeRequest{URL: "https://example.com"})
-		if e := mustError(t, err); e.Code != CodeBadResponse || !strings.Contains(e.Message, "no job id") {
+		if e := mustError(t, err); e.Code != CodeMaybeStarted || !strings.Contains(e.Message, "names no job") {
 			t.Errorf("got %+v", e)
 		}
 	})

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
-	"net/url"
 	"strings"
 )
 
@@ -63,6 +62,7 @@ type anakinScrapeBody struct {
 	OutputSchema json.RawMessage `json:"outputSchema,omitempty"`
 	ForceFresh   bool            `json:"forceFresh,omitempty"`
 	Actions      []anakinAction  `json:"actions,omitempty"`
+	SessionID    string          `json:"sessionId,omitempty"`
 }
 
 // anakinAction is a browser step run before capture.
@@ -93,8 +93,13 @@ func anakinScrapeRequest(req ScrapeRequest) (*anakinScrapeBody, error) {
 	body := &anakinScrapeBody{
 		URL:        strings.TrimSpace(req.URL),
 		Country:    strings.ToLower(strings.TrimSpace(req.Country)),
-		UseBrowser: req.UseBrowser,
+		UseBrowser: req.UseBrowser || strings.EqualFold(req.Mode, "js"),
 		ForceFresh: req.ForceFresh,
+		SessionID:  strings.TrimSpace(req.SessionID),
+	}
+	if body.SessionID != "" {
+		// A saved browser session is attached to the browser.
+		body.UseBrowser = true
 	}
 	for _, f := range []string{FormatMarkdown, FormatHTML, FormatLinks} {
 		if req.Wants(f) {
@@ -154,6 +159,7 @@ type anakinBatchBody struct {
 	Country      string   `json:"country,omitempty"`
 	UseBrowser   bool     `json:"useBrowser,omitempty"`
 	GenerateJSON bool     `json:"generateJson,omitempty"`
+	SessionID    string   `json:"sessionId,omitempty"`
 }
 
 // BatchScrape implements Provider: POST /url-scraper/batch, then poll
@@ -172,8 +178,10 @@ func (c *AnakinClient) BatchScrape(ctx context.Context, req BatchRequest) (*Batc
 		urls[i] = strings.TrimSpace(u)
 	}
 	o := req.Options
-	body := anakinBatchBody{URLs: urls, Country: strings.ToLower(strings.TrimSpace(o.Country)), UseBrowser: o.UseBrowser,
-		GenerateJSON: o.Wants(FormatJSON) || len(o.JSONSchema) > 0 || strings.TrimSpace(o.Prompt) != ""}
+	body := anakinBatchBody{URLs: urls, Country: strings.ToLower(strings.TrimSpace(o.Country)),
+		UseBrowser:   o.UseBrowser || strings.EqualFold(o.Mode, "js") || strings.TrimSpace(o.SessionID) != "",
+		GenerateJSON: o.Wants(FormatJSON) || len(o.JSONSchema) > 0 || strings.TrimSpace(o.Prompt) != "",
+		SessionID:    strings.TrimSpace(o.SessionID)}
 	b, _, _, err := c.run(ctx, KindBatch, "/url-scraper/batch", body)
 	if err != nil {
 		return nil, err
@@ -240,6 +248,7 @@ type anakinCrawlBody struct {
 	UseBrowser      bool     `json:"useBrowser,omitempty"`
 	IncludePatterns []string `json:"includePatterns,omitempty"`
 	ExcludePatterns []string `json:"excludePatterns,omitempty"`
+	SessionID       string   `json:"sessionId,omitempty"`
 }
 
 // StartCrawl implements Provider: POST /crawl, returning at once.
@@ -256,16 +265,15 @@ func (c *AnakinClient) StartCrawl(ctx context.Context, req CrawlRequest) (*Job, 
 			Message: fmt.Sprintf("max_pages must be between 1 and %d on Anakin, got %d", anakinMaxPages, req.MaxPages)}
 	}
 	body := anakinCrawlBody{URL: strings.TrimSpace(req.URL), MaxPages: req.MaxPages, Depth: req.MaxDepth,
-		Country: strings.ToLower(strings.TrimSpace(req.Country)), UseBrowser: req.UseBrowser,
-		IncludePatterns: req.IncludePatterns, ExcludePatterns: req.ExcludePatterns}
-	b, r, err := c.submit(ctx, "/crawl", body)
+		Country: strings.ToLower(strings.TrimSpace(req.Country)), UseBrowser: req.UseBrowser || strings.TrimSpace(req.SessionID) != "",
+		IncludePatterns: req.IncludePatterns, ExcludePatterns: req.ExcludePatterns, SessionID: strings.TrimSpace(req.SessionID)}
+	b, r, err := c.submit(ctx, KindCrawl, "/crawl", body)
 	if err != nil {
 		return nil, err
 	}
 	ref := JobRef{Provider: Anakin, Kind: KindCrawl, ID: b.id()}
 	if ref.ID == "" {
-		return nil, &Error{Provider: Anakin, HTTPStatus: r.status, Code: CodeBadResponse, RequestID: requestID(r.header),
-			Message: "the crawl was accepted but the answer carries no job id to follow it with"}
+		return nil, noJobID(Anakin, r)
 	}
 	j := c.toJob(ref, b, r)
 	if j.RawStatus == "" {
@@ -315,7 +323,7 @@ func (c *AnakinClient) Search(ctx context.Context, req SearchRequest) (*SearchRe
 	}
 	r, err := c.api.do(ctx, call{method: http.MethodPost, path: "/search", body: anakinSearchRequest{Prompt: q, Limit: req.Limit}, submit: true})
 	if err != nil {
-		return nil, err
+		return nil, submitFailed(err, "search", nil)
 	}
 	var body anakinSearchBody
 	if err := c.api.decode(r, &body); err != nil {
@@ -372,7 +380,7 @@ func (c *AnakinClient) Extract(ctx context.Context, req ExtractRequest) (*Extrac
 			Message: "give a JSON schema, a prompt or both to say what to extract"}
 	}
 	body, err := anakinScrapeRequest(ScrapeRequest{URL: req.URL, Formats: []string{FormatMarkdown, FormatJSON},
-		JSONSchema: req.JSONSchema, Prompt: req.Prompt, UseBrowser: req.UseBrowser, Country: req.Country})
+		JSONSchema: req.JSONSchema, Prompt: req.Prompt, UseBrowser: req.UseBrowser, Country: req.Country, Controls: req.Controls})
 	if err != nil {
 		return nil, err
 	}
@@ -386,7 +394,7 @@ func (c *AnakinClient) Extract(ctx context.Context, req ExtractRequest) (*Extrac
 		if warn != "" {
 			msg = warn
 		}
-		e := &Error{Provider: Anakin, Code: CodeJobFailed, Message: msg, RequestID: requestID(r.header), Details: anakinJobDetails(ref)}
+		e := &Error{Provider: Anakin, Code: CodeJobFailed, Message: msg, RequestID: requestID(r.header), Details: jobDetails(ref)}
 		return nil, e
 	}
 	return &Extraction{URL: strings.TrimSpace(req.URL), JSON: data, Cost: b.cost()}, nil
@@ -432,11 +440,4 @@ func anakinCheckRef(ref JobRef) *Error {
 
 // anakinCheckURL rejects what the API would answer invalid_url to, before
 // anything is billed.
-func anakinCheckURL(field, raw string) *Error {
-	u, err := url.Parse(strings.TrimSpace(raw))
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return &Error{Provider: Anakin, Code: CodeInvalidArgument, Field: field,
-			Message: fmt.Sprintf("%s must be an absolute http(s) URL, got %q", field, raw)}
-	}
-	return nil
-}
+func anakinCheckURL(field, raw string) *Error { return CheckURL(Anakin, field, raw) }

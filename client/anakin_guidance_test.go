@@ -23,18 +23,13 @@ var anakinWantAction = map[string]errmap.Action{
 	"service_unavailable":  errmap.RetryLater,
 }
 
-func failureOf(e *Error) errmap.Failure {
-	return errmap.Failure{Provider: e.Provider, Code: e.Code, HTTPStatus: e.HTTPStatus, Message: e.Message,
-		RequestID: e.RequestID, Field: e.Field, RetryAfter: e.RetryAfter}
-}
-
 // assertAnakinGuidance checks that errmap has specific advice for e: not the
 // answer it gives any unknown code at the same status, and the documented
 // action where DESIGN.md names one.
 func assertAnakinGuidance(t *testing.T, e *Error) errmap.Guidance {
 	t.Helper()
-	g := errmap.Explain(failureOf(e))
-	fallback := errmap.Explain(errmap.Failure{Provider: e.Provider, Code: "zz_not_a_documented_code", HTTPStatus: e.HTTPStatus})
+	g := errmap.Explain((e))
+	fallback := errmap.Explain(&errmap.Error{Provider: e.Provider, Code: "zz_not_a_documented_code", HTTPStatus: e.HTTPStatus})
 	if g.Action == fallback.Action && g.Hint == fallback.Hint {
 		t.Errorf("%s %d %q: errmap gives only the status fallback (%s)", e.Provider, e.HTTPStatus, e.Code, g.Action)
 	}

@@ -3,7 +3,6 @@ package client
 import (
 	"bytes"
 	"context"
-	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -11,39 +10,19 @@ import (
 )
 
 // submit posts a billed request and decodes the job it started.
-func (c *AnakinClient) submit(ctx context.Context, path string, body any) (*anakinJobBody, *response, error) {
+func (c *AnakinClient) submit(ctx context.Context, kind, path string, body any) (*anakinJobBody, *response, error) {
 	r, err := c.api.do(ctx, call{method: http.MethodPost, path: path, body: body, submit: true})
 	if err != nil {
-		return nil, nil, anakinSubmitOutcome(err)
+		return nil, nil, submitFailed(err, kind, nil)
 	}
 	b, err := c.decodeJob(r)
 	if err != nil {
 		return nil, nil, err
 	}
 	if b.id() == "" && !b.state(r.status).Terminal() {
-		return nil, nil, &Error{Provider: Anakin, HTTPStatus: r.status, Code: CodeBadResponse, RequestID: requestID(r.header),
-			Message: "the API accepted the request but its answer carries no job id (looked for jobId, job_id, id, search_id, crawl_id, batch_id, workflow_id); the job may be running"}
+		return nil, nil, noJobID(Anakin, r)
 	}
 	return b, r, nil
-}
-
-// anakinSubmitOutcome makes a 504 on a submit say what it means. Anakin's
-// gateway gives up while the job may already be queued (and later billed), so
-// the transport does not resend it, and the agent must not blindly either.
-func anakinSubmitOutcome(err error) error {
-	var e *Error
-	if !errors.As(err, &e) || e.HTTPStatus != http.StatusGatewayTimeout {
-		return err
-	}
-	if e.Code != "" && e.Code != CodeMaybeStarted {
-		if e.Details == nil {
-			e.Details = map[string]any{}
-		}
-		e.Details["api_code"] = e.Code
-	}
-	e.Code = CodeMaybeStarted
-	e.Message = "Anakin's gateway answered 504 to the submit, so the outcome is unknown: the job may be running and may be billed, and it was not resent (" + e.Message + ")"
-	return e
 }
 
 // decodeJob reads a submit answer or poll snapshot. A 202 with an empty body
@@ -80,11 +59,11 @@ const anakinKindMap = "map"
 func (c *AnakinClient) snapshot(ctx context.Context, ref JobRef) (*anakinJobBody, *response, error) {
 	r, err := c.api.do(ctx, call{method: http.MethodGet, path: anakinJobPath(ref)})
 	if err != nil {
-		return nil, nil, anakinWithJob(err, ref)
+		return nil, nil, withJob(err, ref)
 	}
 	b, err := c.decodeJob(r)
 	if err != nil {
-		return nil, nil, anakinWithJob(err, ref)
+		return nil, nil, withJob(err, ref)
 	}
 	return b, r, nil
 }
@@ -103,7 +82,7 @@ func anakinPacing(b *anakinJobBody, r *response) time.Duration {
 
 // run submits a job and polls it to the end within ctx.
 func (c *AnakinClient) run(ctx context.Context, kind, path string, body any) (*anakinJobBody, *response, JobRef, error) {
-	b, r, err := c.submit(ctx, path, body)
+	b, r, err := c.submit(ctx, kind, path, body)
 	if err != nil {
 		return nil, nil, JobRef{}, err
 	}
@@ -135,9 +114,13 @@ func (c *AnakinClient) await(ctx context.Context, ref JobRef) (*anakinJobBody, *
 	j, err := Poll(ctx, DefaultPollSchedule, get, nil)
 	switch {
 	case err != nil && ctx.Err() != nil:
-		return nil, nil, anakinUnfinished(ctx, ref, last)
+		status := "pending"
+		if last != nil && last.Status != "" {
+			status = last.Status
+		}
+		return nil, nil, unfinished(ctx, ref, status, "Anakin has no cancel endpoint")
 	case err != nil:
-		return nil, nil, err
+		return nil, nil, PollFailed(err, ref)
 	case j.State != JobCompleted:
 		return nil, nil, c.jobFailed(ref, last, lastR)
 	}
@@ -151,61 +134,12 @@ func (c *AnakinClient) jobFailed(ref JobRef, b *anakinJobBody, r *response) *Err
 	if msg == "" {
 		msg = fmt.Sprintf("the job ended with status %q and gave no reason", b.Status)
 	}
-	e := &Error{Provider: Anakin, Code: CodeJobFailed, Message: c.api.scrub(msg), Details: anakinJobDetails(ref)}
+	e := &Error{Provider: Anakin, Code: CodeJobFailed, Message: c.api.scrub(msg), Details: jobDetails(ref)}
 	if code != "" {
 		e.Details["api_code"] = code
 	}
 	if r != nil {
 		e.RequestID = requestID(r.header)
-	}
-	return e
-}
-
-// anakinUnfinished reports a job still running when ctx ended, with the id
-// to collect it later: it keeps running (and is billed) upstream.
-func anakinUnfinished(ctx context.Context, ref JobRef, last *anakinJobBody) *Error {
-	status := "pending"
-	if last != nil && last.Status != "" {
-		status = last.Status
-	}
-	d := anakinJobDetails(ref)
-	d["status"] = status
-	if errors.Is(ctx.Err(), context.Canceled) {
-		return &Error{Provider: Anakin, Code: "cancelled", Details: d, Err: ctx.Err(),
-			Message: fmt.Sprintf("the request was cancelled while the job was %s; Anakin has no cancel endpoint, so it may still finish upstream", status)}
-	}
-	msg := fmt.Sprintf("the job was still %s when the time ran out; it keeps running on Anakin", status)
-	if id, ok := d["job_id"]; ok {
-		msg += fmt.Sprintf(": call job_status with job_id %s to collect the result", id)
-	} else {
-		msg += ": call again later with a longer timeout"
-	}
-	return &Error{Provider: Anakin, Code: CodeJobTimeout, Message: msg, Details: d, Err: ctx.Err()}
-}
-
-// anakinJobDetails names the job for the agent. Only kinds job_status can
-// read get a job_id; a map job's upstream id is kept for support requests.
-func anakinJobDetails(ref JobRef) map[string]any {
-	switch ref.Kind {
-	case KindCrawl, KindBatch, KindScrape:
-		return map[string]any{"job_id": ref.String()}
-	}
-	return map[string]any{"upstream_job_id": ref.ID}
-}
-
-// anakinWithJob adds the job id to an error met while polling it.
-func anakinWithJob(err error, ref JobRef) error {
-	var e *Error
-	if !errors.As(err, &e) {
-		return err
-	}
-	if e.Details == nil {
-		e.Details = map[string]any{}
-	}
-	for k, v := range anakinJobDetails(ref) {
-		if _, ok := e.Details[k]; !ok {
-			e.Details[k] = v
-		}
 	}
 	return e
 }

@@ -178,12 +178,14 @@ func TestAnakinReadsEveryJobIDField(t *testing.T) {
 	}
 }
 
-func TestAnakinSubmitWithoutJobIDIsMalformed(t *testing.T) {
+// The API took the submit (2xx) but names no job: it may be running and
+// billed, so this is not a malformed answer to retry.
+func TestAnakinSubmitWithoutJobIDMayHaveStarted(t *testing.T) {
 	c, s := fakeAnakin(t)
 	s.Script(anakintest.RouteScrape, anakintest.Raw(202, `{"status":"pending"}`))
 	_, err := c.Scrape(t.Context(), ScrapeRequest{URL: "https://example.com"})
-	if e := mustError(t, err); e.Code != CodeBadResponse {
-		t.Errorf("code = %q, want %q", e.Code, CodeBadResponse)
+	if e := mustError(t, err); e.Code != CodeMaybeStarted {
+		t.Errorf("code = %q, want %q", e.Code, CodeMaybeStarted)
 	}
 }
 

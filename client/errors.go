@@ -4,99 +4,86 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"time"
+
+	"github.com/scrapemcp/scrapemcp/errmap"
 )
 
-// Codes the client itself assigns. Provider codes are passed through as the
-// API sent them.
+// Error is every failure the client reports: errmap's error type, so that
+// the tools hand it to errmap as it is. Provider API errors carry the HTTP
+// status and the API's own code; job failures carry CodeJobFailed and the
+// failure string; local fetch failures carry a local code.
+//
+// Error never contains the API key: request URLs and headers are not kept,
+// and everything read from an answer is redacted before it is returned.
+type Error = errmap.Error
+
+// Codes the client itself assigns. errmap owns their names; provider codes
+// are passed through as the API sent them.
 const (
 	// CodeJobFailed marks an async job that ended in status failed; Message
 	// holds the provider's free-form failure string.
-	CodeJobFailed = "job_failed"
+	CodeJobFailed = errmap.CodeJobFailed
 	// CodeJobTimeout: the job was still running when the caller's deadline came.
-	CodeJobTimeout = "job_timeout"
+	CodeJobTimeout = errmap.CodeJobTimeout
 	// CodeUnsupported: the provider cannot do this operation at all.
-	CodeUnsupported = "unsupported_by_provider"
+	CodeUnsupported = errmap.CodeUnsupported
 	// CodeInvalidArgument: the request failed validation before any call.
-	CodeInvalidArgument = "invalid_argument"
+	CodeInvalidArgument = errmap.CodeInvalidArgument
 	// CodeNetwork: no HTTP response (connection refused, reset, DNS failure of
 	// the API host itself).
-	CodeNetwork = "network_error"
+	CodeNetwork = errmap.CodeNetwork
 	// CodeMaybeStarted: a submit got no trustworthy answer (504, read timeout,
-	// reset after the body was sent); the job may be running and billed.
-	CodeMaybeStarted = "submit_outcome_unknown"
-	// CodeBadResponse: the API answered 2xx with a body we could not read.
-	CodeBadResponse = "malformed_response"
+	// reset after the body was sent, a 2xx without a readable job id, a poll
+	// that failed after the submit was accepted); the job may be running and
+	// billed.
+	CodeMaybeStarted = errmap.CodeMaybeStarted
+	// CodeBadResponse: the API answered 2xx with a body we could not read,
+	// to a request that starts nothing (a status read).
+	CodeBadResponse = errmap.CodeBadResponse
 	// CodeRateLimitedLocally: the client-side token bucket would not admit the
 	// request before the deadline.
-	CodeRateLimitedLocally = "client_rate_limited"
+	CodeRateLimitedLocally = errmap.CodeRateLimitedLocally
 	// CodeNotFound: a job id or resource that does not exist (local jobs).
-	CodeNotFound = "not_found"
+	CodeNotFound = errmap.CodeNotFound
+	// CodeInternal: a bug in scrapemcp.
+	CodeInternal = errmap.CodeInternal
+	// CodeCancelled: the caller cancelled the request.
+	CodeCancelled = errmap.CodeCancelled
 	// CodeRedirectRefused: the API answered with a redirect to another host;
 	// following it would hand the API key to that host.
-	CodeRedirectRefused = "api_redirect_refused"
+	CodeRedirectRefused = errmap.CodeRedirectRefused
 	// CodeServerBusy: every tool-call slot of this server stayed taken for
 	// the whole queueing window.
-	CodeServerBusy = "server_busy"
+	CodeServerBusy = errmap.CodeServerBusy
 	// CodeShuttingDown: the server is stopping and no longer takes calls, or
 	// stopped this one before it finished.
-	CodeShuttingDown = "shutting_down"
+	CodeShuttingDown = errmap.CodeShuttingDown
+	// CodeSchemaMismatch: extracted data that does not satisfy the caller's
+	// JSON Schema.
+	CodeSchemaMismatch = errmap.CodeSchemaMismatch
 )
 
 // Local fetcher codes. They use the same errmap table as the providers.
 const (
-	CodeInvalidURL         = "invalid_url"
-	CodeDNS                = "dns"
-	CodeTLS                = "tls"
-	CodeTimeout            = "timeout"
-	CodeHTTPStatus         = "http_status" // the target site answered non-2xx
-	CodeSSRFBlocked        = "ssrf_blocked"
-	CodeTooLarge           = "too_large"
-	CodeUnsupportedContent = "unsupported_content_type"
-	CodeRobotsDisallowed   = "robots_disallowed"
-	CodeTooManyRedirects   = "too_many_redirects"
-	CodeConnection         = "connection_failed"
-	CodeBrowserUnavailable = "browser_unavailable"
+	CodeInvalidURL         = errmap.CodeInvalidURL
+	CodeDNS                = errmap.CodeDNS
+	CodeTLS                = errmap.CodeTLS
+	CodeTimeout            = errmap.CodeTimeout
+	CodeHTTPStatus         = errmap.CodeHTTPStatus // the target site answered non-2xx
+	CodeSSRFBlocked        = errmap.CodeSSRFBlocked
+	CodeTooLarge           = errmap.CodeTooLarge
+	CodeUnsupportedContent = errmap.CodeUnsupportedContent
+	CodeRobotsDisallowed   = errmap.CodeRobotsDisallowed
+	CodeTooManyRedirects   = errmap.CodeTooManyRedirects
+	CodeConnection         = errmap.CodeConnection
+	CodeBrowserUnavailable = errmap.CodeBrowserUnavailable
 	// CodeUnsupportedEncoding: a content coding we cannot or will not undo
 	// (unknown, or a chain longer than two).
-	CodeUnsupportedEncoding = "unsupported_encoding"
+	CodeUnsupportedEncoding = errmap.CodeUnsupportedEncoding
 	// CodePageTooComplex: the page is beyond the extraction budget (nesting,
 	// size or work) and no fallback rendering could be made.
-	CodePageTooComplex = "page_too_complex"
+	CodePageTooComplex = errmap.CodePageTooComplex
 )
-
-// Error is every failure the client reports. Provider API errors carry the
-// HTTP status and the API's own code; job failures carry CodeJobFailed and
-// the failure string; local fetch failures carry a local code.
-//
-// Error never contains the API key: request URLs and headers are not kept.
-type Error struct {
-	Provider   string
-	HTTPStatus int    // the API's status (or the target site's, for CodeHTTPStatus); 0 if none
-	Code       string // machine code as the API sent it, or one of the Code* constants
-	Message    string
-	RequestID  string
-	Field      string        // the offending argument, for validation failures
-	RetryAfter time.Duration // when the API (or our own budget) says to come back
-	Details    map[string]any
-	Err        error // underlying cause, for errors.Is/As; never shown to agents
-}
-
-func (e *Error) Error() string {
-	s := e.Provider
-	if e.HTTPStatus != 0 {
-		s += fmt.Sprintf(" %d", e.HTTPStatus)
-	}
-	if e.Code != "" {
-		s += " " + e.Code
-	}
-	if e.Message != "" {
-		s += ": " + e.Message
-	}
-	return s
-}
-
-func (e *Error) Unwrap() error { return e.Err }
 
 // AsError finds the *Error in err's chain. Errors that are not *Error (a bug,
 // a context error) are wrapped so callers always get something to explain.
@@ -112,9 +99,9 @@ func AsError(provider string, err error) *Error {
 	case errors.Is(err, context.DeadlineExceeded):
 		return &Error{Provider: provider, Code: CodeTimeout, Message: "the operation ran out of time", Err: err}
 	case errors.Is(err, context.Canceled):
-		return &Error{Provider: provider, Code: "cancelled", Message: "the request was cancelled", Err: err}
+		return &Error{Provider: provider, Code: CodeCancelled, Message: "the request was cancelled", Err: err}
 	}
-	return &Error{Provider: provider, Code: "internal_error", Message: err.Error(), Err: err}
+	return &Error{Provider: provider, Code: CodeInternal, Message: err.Error(), Err: err}
 }
 
 // Unsupported is the error for an operation a provider cannot do.

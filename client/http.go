@@ -128,7 +128,14 @@ type call struct {
 	// submit marks a billed POST that starts work upstream. It goes through
 	// the token bucket and is retried only where that cannot double-bill.
 	submit bool
+	// secrets are values in the body (cookies) that must not come back in
+	// an error or a log, like the API key. A body that carries some lists
+	// them itself (secretBody).
+	secrets []string
 }
+
+// secretBody is a request body that carries secrets of its own.
+type secretBody interface{ secrets() []string }
 
 // response is a 2xx answer, fully read.
 type response struct {
@@ -140,17 +147,17 @@ type response struct {
 
 // decode unmarshals the body into v, reporting a malformed body as an *Error.
 //
-// A submit's 2xx that cannot be read is CodeMaybeStarted, not
-// CodeBadResponse: the API took the job (and may bill it), we only lost its
-// answer, so the agent must not be told to simply send it again.
+// A submit's 2xx that cannot be read may have started a job (see
+// maybeStarted), not CodeBadResponse: the API took the job (and may bill
+// it), we only lost its answer, so the agent must not be told to simply send
+// it again.
 func (c *apiClient) decode(r *response, v any) error {
 	if err := json.Unmarshal(r.body, v); err != nil {
 		e := &Error{Provider: c.provider, HTTPStatus: r.status, Code: CodeBadResponse,
 			Message:   "the API answered with a body that is not the JSON we expected: " + err.Error(),
 			RequestID: requestID(r.header), Err: err}
 		if r.submit {
-			e.Code = CodeMaybeStarted
-			e.Message = fmt.Sprintf("the API accepted the submit (HTTP %d) but its answer could not be read (%s); the job may have started and be billed", r.status, err.Error())
+			return maybeStarted(e, JobRef{}, fmt.Sprintf("the API accepted the submit (HTTP %d) but its answer could not be read; the job may have started and be billed", r.status))
 		}
 		return e
 	}
@@ -164,8 +171,11 @@ func (c *apiClient) do(ctx context.Context, cl call) (*response, error) {
 	if cl.body != nil {
 		var err error
 		if payload, err = json.Marshal(cl.body); err != nil {
-			return nil, &Error{Provider: c.provider, Code: "internal_error", Message: "could not encode request: " + err.Error(), Err: err}
+			return nil, &Error{Provider: c.provider, Code: CodeInternal, Message: "could not encode request: " + err.Error(), Err: err}
 		}
+	}
+	if s, ok := cl.body.(secretBody); ok {
+		cl.secrets = append(cl.secrets, s.secrets()...)
 	}
 	u := c.base.JoinPath(cl.path)
 	if len(cl.query) > 0 {
@@ -188,7 +198,7 @@ func (c *apiClient) do(ctx context.Context, cl call) (*response, error) {
 				return backoff.Permanent(err)
 			}
 		}
-		r, a, err := c.once(ctx, cl.method, u.String(), payload, cl.submit)
+		r, a, err := c.once(ctx, cl.method, u.String(), payload, cl.submit, cl.secrets)
 		if err == nil {
 			resp = r
 			return nil
@@ -219,7 +229,7 @@ func (c *apiClient) do(ctx context.Context, cl call) (*response, error) {
 		lastErr.RetryAfter = budget.refused
 	}
 	if cl.submit && lastErr.Code == CodeNetwork && ctx.Err() != nil {
-		lastErr.Code = CodeMaybeStarted
+		maybeStarted(lastErr, JobRef{}, "the submit may have reached the API before the time ran out; the job may be running")
 	}
 	return nil, lastErr
 }
@@ -253,7 +263,7 @@ func (c *apiClient) admit(ctx context.Context) error {
 }
 
 // once performs a single HTTP exchange.
-func (c *apiClient) once(ctx context.Context, method, u string, payload []byte, submit bool) (*response, attempt, *Error) {
+func (c *apiClient) once(ctx context.Context, method, u string, payload []byte, submit bool, secrets []string) (*response, attempt, *Error) {
 	a := attempt{submit: submit}
 	var body io.Reader
 	if payload != nil {
@@ -263,7 +273,7 @@ func (c *apiClient) once(ctx context.Context, method, u string, payload []byte, 
 	req, err := http.NewRequestWithContext(httptrace.WithClientTrace(ctx, trace), method, u, body)
 	if err != nil {
 		a.err = err
-		return nil, a, &Error{Provider: c.provider, Code: "internal_error", Message: "could not build request", Err: err}
+		return nil, a, &Error{Provider: c.provider, Code: CodeInternal, Message: "could not build request", Err: err}
 	}
 	req.Header.Set("X-API-Key", c.key)
 	req.Header.Set("Accept", "application/json")
@@ -278,14 +288,14 @@ func (c *apiClient) once(ctx context.Context, method, u string, payload []byte, 
 		// The API answered, with a 3xx we would not follow: an answer, not a
 		// lost exchange, so it is judged by its status (never retried).
 		a.status, a.code = rr.status, CodeRedirectRefused
-		return nil, a, c.redact(rr.error(c.provider))
+		return nil, a, c.redact(rr.error(c.provider), secrets...)
 	}
 	if err != nil {
 		a.err = err
 		if ctx.Err() != nil {
 			a.err = ctx.Err()
 		}
-		return nil, a, c.transportError(ctx, err, submit && a.sent)
+		return nil, a, c.redact(c.transportError(ctx, err, submit && a.sent), secrets...)
 	}
 	defer res.Body.Close()
 	data, err := io.ReadAll(io.LimitReader(res.Body, maxResponseBytes))
@@ -293,7 +303,7 @@ func (c *apiClient) once(ctx context.Context, method, u string, payload []byte, 
 	if err != nil {
 		a.err = err
 		a.sent = true
-		return nil, a, c.transportError(ctx, err, submit)
+		return nil, a, c.redact(c.transportError(ctx, err, submit), secrets...)
 	}
 	if res.StatusCode >= 200 && res.StatusCode < 300 {
 		return &response{status: res.StatusCode, header: res.Header, body: data}, a, nil
@@ -308,10 +318,12 @@ func (c *apiClient) once(ctx context.Context, method, u string, payload []byte, 
 		e.RetryAfter = d
 	}
 	if submit && res.StatusCode == http.StatusGatewayTimeout && e.Code == "" {
+		// No code of the API's own: a gateway gave up on the submit. Marked
+		// here, so nothing retries it; submitFailed says what it means.
 		e.Code = CodeMaybeStarted
 	}
 	a.code = e.Code
-	return nil, a, c.redact(e)
+	return nil, a, c.redact(e, secrets...)
 }
 
 // maxAPIRedirects bounds the same-origin redirects one API request follows.
@@ -398,21 +410,21 @@ func sameOrigin(base, u *url.URL) bool {
 		port(base) == port(u)
 }
 
-// transportError describes a failure with no HTTP answer. maybeStarted is
-// true when a submit's body had already gone out.
-func (c *apiClient) transportError(ctx context.Context, err error, maybeStarted bool) *Error {
+// transportError describes a failure with no HTTP answer. sent is true when
+// a submit's body had already gone out.
+func (c *apiClient) transportError(ctx context.Context, err error, sent bool) *Error {
 	e := &Error{Provider: c.provider, Code: CodeNetwork, Err: err,
 		Message: "could not reach the " + c.provider + " API: " + c.scrub(err.Error())}
 	var ne net.Error
 	switch {
-	case maybeStarted:
-		e.Code = CodeMaybeStarted
-		e.Message = "the submit was sent but no answer came back (" + c.scrub(err.Error()) + "); the job may be running"
+	case sent:
+		e.Message = c.scrub(err.Error())
+		maybeStarted(e, JobRef{}, "the submit was sent but no answer came back; the job may be running")
 	case errors.Is(err, context.DeadlineExceeded) || ctx.Err() == context.DeadlineExceeded:
 		e.Code = CodeTimeout
 		e.Message = "the " + c.provider + " API did not answer in time"
 	case errors.Is(err, context.Canceled):
-		e.Code = "cancelled"
+		e.Code = CodeCancelled
 		e.Message = "the request was cancelled"
 	case errors.As(err, &ne) && ne.Timeout():
 		e.Code = CodeTimeout
@@ -430,32 +442,8 @@ func (c *apiClient) scrub(s string) string {
 }
 
 // redact makes sure nothing the API echoed back carries our key.
-func (c *apiClient) redact(e *Error) *Error {
-	e.Message = c.scrub(e.Message)
-	e.Field = c.scrub(e.Field)
-	e.RequestID = c.scrub(e.RequestID)
-	for k, v := range e.Details {
-		e.Details[k] = c.scrubValue(v)
-	}
-	return e
-}
-
-// scrubValue scrubs strings at any depth of a decoded JSON value: error
-// details nest (Wire's "details" object, lists of fields).
-func (c *apiClient) scrubValue(v any) any {
-	switch x := v.(type) {
-	case string:
-		return c.scrub(x)
-	case map[string]any:
-		for k, y := range x {
-			x[k] = c.scrubValue(y)
-		}
-	case []any:
-		for i, y := range x {
-			x[i] = c.scrubValue(y)
-		}
-	}
-	return v
+func (c *apiClient) redact(e *Error, secrets ...string) *Error {
+	return e.Redact(append([]string{c.key}, secrets...)...)
 }
 
 func requestID(h http.Header) string {

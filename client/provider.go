@@ -64,7 +64,11 @@ type ScrapeRequest struct {
 	JSONSchema      json.RawMessage
 	Prompt          string
 	ForceFresh      bool
-	Timeout         time.Duration // per-page budget the provider may pass upstream; 0 = provider default
+	Controls
+	// Timeout is the call's budget (the caller's context ends with it); a
+	// provider with a page timeout of its own gets a little less, so that
+	// its answer arrives before the call's deadline. 0 = provider default.
+	Timeout time.Duration
 }
 
 // Wants reports whether format f was requested. An empty list means markdown.
@@ -142,6 +146,10 @@ type CrawlRequest struct {
 	UseBrowser        bool
 	Country           string
 	OnlyMainContent   bool
+	// Controls: MaxTier and MaxCredits (AlterLab's cost_controls) and
+	// SessionID (Anakin's saved browser session); Mode and Cookies are not
+	// crawl options.
+	Controls
 }
 
 // MapRequest asks for a site's URLs.
@@ -191,6 +199,75 @@ type ExtractRequest struct {
 	Prompt     string
 	UseBrowser bool
 	Country    string
+	Timeout    time.Duration // the call's budget, as in ScrapeRequest
+	Controls
+}
+
+// Controls are the request options only some APIs take, in the APIs' own
+// terms. The tools check them against the provider before any call
+// (ranges, exclusivity, support); a provider that does not take one is
+// never sent it.
+type Controls struct {
+	// Mode is AlterLab's render mode: auto, html, js, pdf or ocr ("js" is
+	// also UseBrowser). Empty: auto, or js when UseBrowser.
+	Mode string
+	// MaxTier caps AlterLab's escalation (cost_controls.max_tier: "1", "2",
+	// "3", "3.5" or "4"; "4" is the browser with CAPTCHA solving).
+	MaxTier string
+	// MaxCredits is AlterLab's per-request spending cap
+	// (cost_controls.max_credits); the request fails with EXCEEDS_COST_LIMIT
+	// rather than cost more.
+	MaxCredits float64
+	// SessionID names a stored session: AlterLab's session_id (a UUID of
+	// stored cookies) or Anakin's sessionId (a saved browser session).
+	SessionID string
+	// Cookies are AlterLab's inline cookies for a one-off authenticated
+	// request (name → value); exclusive with SessionID. Their values are
+	// secrets: never logged, redacted from errors.
+	Cookies map[string]string
+}
+
+// secrets lists the values a request carries that must not come back in an
+// error or a log.
+func (c Controls) secrets() []string {
+	out := make([]string, 0, len(c.Cookies))
+	for _, v := range c.Cookies {
+		if len(v) >= 4 { // shorter values are too common to scrub as text
+			out = append(out, v)
+		}
+	}
+	return out
+}
+
+// SessionLister is implemented by providers that keep saved sessions for
+// authenticated scraping (Anakin's browser sessions, AlterLab's cookie
+// sessions). The local backend has none.
+type SessionLister interface {
+	Sessions(ctx context.Context, req SessionsRequest) (*SessionList, error)
+}
+
+// SessionsRequest filters the saved sessions.
+type SessionsRequest struct {
+	Domain string
+	Status string // AlterLab: active, expired or invalid; "" for all
+}
+
+// Session is one saved session, without its cookies.
+type Session struct {
+	ID          string
+	Name        string
+	Domain      string
+	Status      string // active, expired, invalid (AlterLab); active or inactive (Anakin)
+	CookieNames []string
+	CookieCount int
+	CreatedAt   string
+	LastUsedAt  string
+	ExpiresAt   string
+}
+
+// SessionList holds the sessions in the API's order.
+type SessionList struct {
+	Sessions []Session
 }
 
 // Extraction is structured data from one page.

@@ -190,7 +190,7 @@ func assertRedirectRefused(t *testing.T, err error, provider string, status int,
 			t.Errorf("the error carries %q: %s", leak, e.Error())
 		}
 	}
-	if g := errmap.Explain(failureOf(e)); g.Action != errmap.ReportIssue || g.Retryable {
+	if g := errmap.Explain(e); g.Action != errmap.ReportIssue || g.Retryable {
 		t.Errorf("guidance %s (retryable %v), want report_issue, not retryable", g.Action, g.Retryable)
 	}
 }

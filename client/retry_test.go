@@ -396,7 +396,7 @@ func TestMalformedJSONOn200(t *testing.T) {
 	if e := mustError(t, err); e.Code != CodeMaybeStarted || e.HTTPStatus != 200 || s2.Count(anakintest.RouteScrape) != 1 {
 		t.Errorf("scrape: %+v after %d submits", e, s2.Count(anakintest.RouteScrape))
 	}
-	if g := errmap.Explain(failureOf(mustError(t, err))); g.Action == errmap.RetryLater {
+	if g := errmap.Explain(mustError(t, err)); g.Action == errmap.RetryLater {
 		t.Errorf("a submit that may have started is advised %s", g.Action)
 	}
 }

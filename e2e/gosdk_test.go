@@ -10,7 +10,7 @@ import (
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 )
 
-var allTools = []string{"scrape", "batch_scrape", "crawl", "job_status", "job_cancel", "map", "search", "extract"}
+var allTools = []string{"scrape", "batch_scrape", "crawl", "job_status", "job_cancel", "map", "search", "extract", "sessions"}
 
 type transportCase struct {
 	name    string

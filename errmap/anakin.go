@@ -19,14 +19,14 @@ var anakinCodes = map[key]entry{
 		"The request failed Anakin's validation. Read the message for the field, fix it and call again."),
 
 	// Auth & authorization
-	{anakin, 401, "unauthorized"}: row(CheckAPIKey,
-		"Anakin rejected the API key (missing, malformed or revoked). Ask the user to check ANAKIN_API_KEY or create a new key at https://anakin.io/dashboard; a brand-new key can take a few seconds to work. Retrying with the same key will not help."),
+	{anakin, 401, "unauthorized"}: {action: CheckAPIKey, retryable: true, wait: 10 * time.Second,
+		hint: "Anakin rejected the API key (missing, malformed or revoked). A key created moments ago takes 5–10 seconds to work: if that may be the case, call once more after retry_after_s seconds. If it fails again, ask the user to check ANAKIN_API_KEY or generate a new key at https://anakin.io/dashboard."},
 	{anakin, 403, "forbidden"}: row(FixRequest,
 		"The job or session exists but belongs to another Anakin account. Use a job_id this server returned to you; retrying will not help."),
 
 	// Credits
 	{anakin, 402, "insufficient_credits"}: row(TopUpCredits,
-		"The Anakin account has too few credits for this operation (the message gives the cost and the balance). Ask the user to top up at https://anakin.io/dashboard; retrying will not help until they do."),
+		"The Anakin account has too few credits for this operation (the message gives the cost and the balance; credits are checked up front for the worst case, so a batch needs enough for every URL). Ask the user to top up at https://anakin.io/dashboard; retrying will not help until they do.").shows("balance", "required", "signup_url", "trial_credits_remaining"),
 
 	// Rate limiting
 	{anakin, 429, "rate_limit_exceeded"}: retry(10*time.Second,
@@ -35,10 +35,10 @@ var anakinCodes = map[key]entry{
 	// Resource state
 	{anakin, 404, "not_found"}: row(NotFound,
 		"The job, session or scraper id does not exist (job ids are kept for 30 days). Check the id, or start the job again."),
-	{anakin, 422, "session_not_saved"}: {action: WaitPrerequisite, retryable: true, wait: 30 * time.Second,
-		hint: "The saved browser session has not finished uploading its state yet. Finish the session's manual save flow in the Anakin dashboard, then call again."},
-	{anakin, 409, "session_in_use"}: {action: ResolveConflict, retryable: true, wait: 30 * time.Second,
-		hint: "The saved browser session is attached to another running job. Wait for that run to finish or use a different session, then call again."},
+	{anakin, 422, "session_not_saved"}: row(WaitPrerequisite,
+		"The saved browser session's state has not been uploaded yet, so it cannot be attached. The user must first finish the session's manual save flow (Browser Sessions in the Anakin dashboard); calling again before that returns the same error."),
+	{anakin, 409, "session_in_use"}: row(ResolveConflict,
+		"The saved browser session is attached to another running automation. First let that run finish, or pick a different saved session (the sessions tool lists them); calling again unchanged while it runs returns the same error."),
 	{anakin, 409, "duplicate_name"}: row(ResolveConflict,
 		"A session with that name already exists on the account. Choose a unique name and call again."),
 
@@ -62,23 +62,23 @@ var anakinCodes = map[key]entry{
 	{anakin, 400, "INVALID_INPUT"}: row(FixRequest,
 		"An argument has an invalid value. Read the message, fix it and call again."),
 	{anakin, 400, "INVALID_PARAMS"}: row(FixRequest,
-		"Required parameters are missing or invalid (the error lists missing_fields). Supply them and call again."),
+		"Required parameters are missing or invalid (details.missing_fields lists them). Supply them and call again.").shows("missing_fields"),
 	{anakin, 404, "NOT_FOUND"}: row(NotFound,
 		"The action, job or resource does not exist. Check the id; retrying will not help."),
 	{anakin, 403, "FORBIDDEN"}: row(NotAccessible,
 		"The account may not use this action or resource. Ask the user to check their Anakin plan or connection; retrying will not help."),
 	{anakin, 401, "AUTH_REQUIRED"}: row(WaitPrerequisite,
-		"This action needs the user to connect their account on the target site first (see connect_url in the error details). Ask the user to connect it in the Anakin dashboard, then call again."),
+		"This action needs the user to connect their account on the target site first. Ask the user to open details.connect_url and connect it, then call again.").shows("connect_url"),
 	{anakin, 401, "AUTH_EXPIRED"}: row(WaitPrerequisite,
 		"The stored login for the target site has expired. Ask the user to reconnect it in the Anakin dashboard, then call again."),
 	{anakin, 402, "INSUFFICIENT_CREDITS"}: row(TopUpCredits,
-		"The Anakin account has too few credits (details give balance and required). Ask the user to top up at https://anakin.io/dashboard; retrying will not help until they do."),
+		"The Anakin account has too few credits: the operation needs details.required, the balance is details.balance. Ask the user to top up at https://anakin.io/dashboard; retrying will not help until they do.").shows("balance", "required", "signup_url", "trial_credits_remaining"),
 	{anakin, 503, "ACTION_UNAVAILABLE"}: retry(60*time.Second,
 		"The action is temporarily unavailable. Try again in a minute or use another tool."),
 	{anakin, 500, "EXECUTION_FAILED"}: retry(5*time.Second,
 		"The action failed to start (it was not enqueued and not charged). Wait a few seconds and call again."),
 	{anakin, 409, "ACTION_EXISTS"}: row(ResolveConflict,
-		"An equivalent action already exists (see existing_actions in the details). Use it instead of creating a new one."),
+		"An equivalent action already exists: use one of details.existing_actions instead of creating a new one.").shows("existing_actions"),
 	{anakin, 429, "BUILD_LIMIT_REACHED"}: row(WaitPrerequisite,
 		"The account already has the maximum of 3 pending action builds. Wait for one to finish before requesting another; waiting a few seconds will not help."),
 	{anakin, 0, "BAD_PASSWORD"}: row(NotAccessible,
@@ -105,4 +105,12 @@ var anakinCodes = map[key]entry{
 		"The credential item was not found in the connected vault. Ask the user to check the vault item."),
 	{anakin, 429, "RATE_LIMIT_EXCEEDED"}: retry(10*time.Second,
 		"Anakin's rate limit was hit even after the server's own retries. Wait retry_after_s seconds, then repeat the same call unchanged."),
+}
+
+// anakinStatus answers Anakin errors with no code, or a code the catalog
+// does not list, where the catalog says more than the generic status
+// fallback.
+var anakinStatus = map[int]entry{
+	503: retry(45*time.Second,
+		"A service Anakin depends on is temporarily down or unconfigured. Wait 30–60 seconds, then call again unchanged."),
 }

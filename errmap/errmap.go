@@ -3,8 +3,6 @@
 // can act on. It is a pure table: no I/O, no HTTP types.
 package errmap
 
-import "time"
-
 // Action is what the agent should do next. The set is closed.
 type Action string
 
@@ -25,30 +23,11 @@ const (
 var Actions = []Action{FixRequest, CheckAPIKey, TopUpCredits, RetryLater, ChangeStrategy,
 	WaitPrerequisite, ResolveConflict, NotFound, NotAccessible, ReportIssue}
 
-// Failure is what went wrong, as reported. It is the "error" half of a tool's
-// error result.
-type Failure struct {
-	Provider   string `json:"provider"`
-	Code       string `json:"code"`
-	HTTPStatus int    `json:"http_status"`
-	Message    string `json:"message"`
-	RequestID  string `json:"request_id,omitempty"`
-	Field      string `json:"field,omitempty"`
-	// RetryAfter is the wait the API (or the client's own budget) asked for.
-	RetryAfter time.Duration `json:"-"`
-}
-
-// Guidance is what to do about a Failure.
+// Guidance is what to do about an Error.
 type Guidance struct {
 	Action             Action         `json:"action"`
 	Retryable          bool           `json:"retryable"`
 	RetryAfterS        int            `json:"retry_after_s"`
 	Hint               string         `json:"hint"`
 	SuggestedArguments map[string]any `json:"suggested_arguments"`
-}
-
-// Report is the structured content of every failed tool call.
-type Report struct {
-	Error    Failure  `json:"error"`
-	Guidance Guidance `json:"guidance"`
 }

@@ -12,7 +12,7 @@ var jobFailures = []struct {
 	entry      entry
 }{
 	{[]string{"captcha", "bot detection", "blocked by website", "http 403", "http 429", "access denied", "anti-bot", "antibot", "challenge"},
-		row(ChangeStrategy, "The site blocked the scraper (anti-bot protection). Call again with use_browser=true and a country; if that fails too, a logged-in browser session may be needed.").with(useBrowserCountry)},
+		row(ChangeStrategy, "The site blocked the scraper (anti-bot protection). Call again with use_browser=true and a country; if that fails too, the site may need a logged-in session: pass a saved session's session_id (the sessions tool lists them).").with(useBrowserCountry)},
 	{[]string{"dns", "no such host", "name not resolved", "could not resolve"},
 		row(FixRequest, "The domain could not be resolved. Check the URL's host name; retrying will not help.")},
 	{[]string{"invalid url", "malformed url", "unsupported protocol"},
@@ -20,7 +20,7 @@ var jobFailures = []struct {
 	{[]string{"tls", "ssl", "certificate", "x509"},
 		row(FixRequest, "The site's TLS/SSL certificate could not be verified. Check the URL (https vs http) and that the site uses a trusted certificate.")},
 	{[]string{"timeout", "timed out", "deadline exceeded"},
-		row(ChangeStrategy, "The page did not finish loading in time. Call again with use_browser=true, which waits for script-heavy pages (single-page apps) to render.").with(useBrowser)},
+		row(ChangeStrategy, "The page did not finish loading in time. Call again with use_browser=true, which runs the page's JavaScript (single-page apps), and a larger timeout for very slow pages.").with(useBrowser)},
 	{[]string{"http 404", "not found", "http 410"},
 		row(NotFound, "The page does not exist (HTTP 404). Check the URL, or use map to find the right page.")},
 	{[]string{"paywall"},

@@ -11,6 +11,10 @@ type entry struct {
 	hint string
 	// suggest holds suggested_arguments: tool argument names only.
 	suggest map[string]any
+	// details names the error details this row's errors carry when the API
+	// sends them (documented in the error references); a hint may cite
+	// only these, as details.<key>.
+	details []string
 }
 
 // row builds an entry; most rows are not retryable.
@@ -22,6 +26,8 @@ func retry(d time.Duration, hint string) entry {
 }
 
 func (e entry) with(args map[string]any) entry { e.suggest = args; return e }
+
+func (e entry) shows(keys ...string) entry { e.details = keys; return e }
 
 // key selects a row. Status 0 matches any status; the more specific row
 // (same status) wins.

@@ -19,7 +19,9 @@ type BatchScrapeArgs struct {
 	OnlyMainContent *bool    `json:"only_main_content,omitempty" jsonschema:"description=Keep only the main content. Default true.,default=true"`
 	UseBrowser      bool     `json:"use_browser,omitempty" jsonschema:"description=Render pages in a headless browser (slower; costs more on API providers)."`
 	Country         string   `json:"country,omitempty" jsonschema:"description=Two-letter country code to fetch from (API providers).,minLength=2,maxLength=2"`
-	MaxLength       int      `json:"max_length,omitempty" jsonschema:"description=Maximum characters for the whole result\\, shared by the pages (default 20000). Read the rest of one page with scrape and its next_start_index.,minimum=100,maximum=1000000"`
+	ControlArgs
+	Timeout   int `json:"timeout,omitempty" jsonschema:"description=Seconds this call may take\\, 1 to 300 (default 300). When the time runs out on an API provider the call returns with the job_id of the still-running job\\, to collect with job_status; AlterLab is also asked to give up on the page a little earlier.,minimum=1,maximum=300"`
+	MaxLength int `json:"max_length,omitempty" jsonschema:"description=Maximum characters for the whole result\\, shared by the pages (default 20000). Read the rest of one page with scrape and its next_start_index.,minimum=100,maximum=1000000"`
 }
 
 // BatchItem is one URL's outcome, in input order.
@@ -35,7 +37,7 @@ type BatchItem struct {
 	TotalLength    int              `json:"total_length,omitempty"`
 	Truncated      bool             `json:"truncated,omitempty"`
 	NextStartIndex int              `json:"next_start_index,omitempty" jsonschema:"description=Call scrape with this url and start_index to read on."`
-	Error          *errmap.Failure  `json:"error,omitempty"`
+	Error          *errmap.Error    `json:"error,omitempty"`
 	Guidance       *errmap.Guidance `json:"guidance,omitempty"`
 }
 
@@ -50,26 +52,18 @@ type BatchScrapeResult struct {
 }
 
 func batchScrapeTool(d *Deps) Tool {
-	return Tool{
-		Name:   "batch_scrape",
-		Input:  BatchScrapeArgs{},
-		Output: BatchScrapeResult{},
-		Def: newTool("batch_scrape", "Scrape several pages",
-			`Fetch 1 to 10 pages in one call and return each as Markdown (or HTML/links), in the order given.
+	return define[BatchScrapeArgs, BatchScrapeResult](d, "batch_scrape", "Scrape several pages",
+		`Fetch 1 to 10 pages in one call and return each as Markdown (or HTML/links), in the order given.
 Use it when you already know the URLs (e.g. from search or map). A URL that fails does not fail the call: its item has ok=false with error and guidance (e.g. retry it with scrape and use_browser=true).
 Output is bounded by max_length, shared across pages; a cut page has truncated=true and next_start_index — read on with scrape(url, start_index).`,
-			BatchScrapeArgs{}, BatchScrapeResult{}, annotations{readOnly: true, idempotent: true, openWorld: true}),
-		Handler: func(ctx context.Context, req mcp.CallToolRequest) (*mcp.CallToolResult, error) {
-			var a BatchScrapeArgs
+		annotations{readOnly: true, idempotent: true, openWorld: true},
+		func(ctx context.Context, req mcp.CallToolRequest, a BatchScrapeArgs) (*mcp.CallToolResult, error) {
 			p := d.Provider.Name()
-			if err := bind(p, req, &a); err != nil {
-				return failure(err), nil
-			}
 			br, maxLen, err := a.request(p, d.MaxOutput)
 			if err != nil {
 				return failure(err), nil
 			}
-			ctx, cancel := withDefaultTimeout(ctx, 5*time.Minute)
+			ctx, cancel := callContext(ctx, br.Options.Timeout, 5*time.Minute)
 			defer cancel()
 			out, err2 := d.Provider.BatchScrape(watchJobs(ctx, req, d.Logger), br)
 			if err2 != nil {
@@ -77,8 +71,7 @@ Output is bounded by max_length, shared across pages; a cut page has truncated=t
 			}
 			res := d.batchResult(p, br, out, maxLen)
 			return success(res, res.text(), res.Cost), nil
-		},
-	}
+		})
 }
 
 func (a BatchScrapeArgs) request(p string, defMax int) (client.BatchRequest, int, *client.Error) {
@@ -98,7 +91,7 @@ func (a BatchScrapeArgs) request(p string, defMax int) (client.BatchRequest, int
 		}
 	}
 	sr, maxLen, err := ScrapeArgs{URL: urls[0], Formats: a.Formats, OnlyMainContent: a.OnlyMainContent,
-		UseBrowser: a.UseBrowser, Country: a.Country, MaxLength: a.MaxLength}.request(p, defMax)
+		UseBrowser: a.UseBrowser, Country: a.Country, MaxLength: a.MaxLength, Timeout: a.Timeout, ControlArgs: a.ControlArgs}.request(p, defMax)
 	if err != nil {
 		return client.BatchRequest{}, 0, err
 	}
@@ -113,8 +106,8 @@ func (d *Deps) batchResult(p string, br client.BatchRequest, out *client.BatchRe
 		item := BatchItem{URL: it.URL}
 		switch {
 		case it.Err != nil:
-			rep := report(it.Err)
-			item.Error, item.Guidance = &rep.Error, &rep.Guidance
+			rep := errmap.Explained(it.Err)
+			item.Error, item.Guidance = rep.Error, &rep.Guidance
 			res.Failed++
 		case it.Page != nil:
 			sr := br.Options
@@ -141,7 +134,11 @@ func (r BatchScrapeResult) text() string {
 		fmt.Fprintf(&b, "\n## %d. %s\n", i+1, it.URL)
 		if !it.OK {
 			if it.Error != nil && it.Guidance != nil {
-				fmt.Fprintf(&b, "Failed [%s]: %s\nNext step (%s): %s\n", it.Error.Code, it.Error.Message, it.Guidance.Action, it.Guidance.Hint)
+				fmt.Fprintf(&b, "Failed [%s]: %s\n", it.Error.Code, it.Error.Message)
+				if d := detailsText(it.Error.Details); d != "" {
+					fmt.Fprintf(&b, "Details: %s\n", d)
+				}
+				fmt.Fprintf(&b, "Next step (%s): %s\n", it.Guidance.Action, it.Guidance.Hint)
 			}
 			continue
 		}

@@ -22,34 +22,28 @@ type CrawlArgs struct {
 	IncludeSubdomains bool     `json:"include_subdomains,omitempty" jsonschema:"description=Also follow links to subdomains of the start host (default: same host only)."`
 	UseBrowser        bool     `json:"use_browser,omitempty" jsonschema:"description=Render pages in a headless browser (API providers; slower and costs more)."`
 	Country           string   `json:"country,omitempty" jsonschema:"description=Two-letter country code to crawl from (API providers).,minLength=2,maxLength=2"`
+	MaxTier           string   `json:"max_tier,omitempty" jsonschema:"description=AlterLab only: the highest scraping tier for every page (1 curl\\, 2 http\\, 3 stealth\\, 3.5 light JS\\, 4 browser with CAPTCHA solving).,enum=1,enum=2,enum=3,enum=3.5,enum=4"`
+	MaxCredits        float64  `json:"max_credits,omitempty" jsonschema:"description=AlterLab only: a spending cap for the whole crawl in AlterLab's credits. Anakin takes no cap (each page costs a credit; bound it with max_pages).,exclusiveMinimum=0"`
+	SessionID         string   `json:"session_id,omitempty" jsonschema:"description=Anakin only: a saved browser session to crawl as a logged-in user (the sessions tool lists them).,maxLength=200"`
 	WaitS             *int     `json:"wait_s,omitempty" jsonschema:"description=Seconds to wait for results before returning what is ready with a job_id (default 50; 0 returns at once; max 600). The crawl keeps running either way.,minimum=0,maximum=600"`
 	MaxLength         int      `json:"max_length,omitempty" jsonschema:"description=Maximum characters of page content in this result (default 20000). The rest is read with job_status.,minimum=100,maximum=1000000"`
 }
 
 func crawlTool(d *Deps) Tool {
-	return Tool{
-		Name:   "crawl",
-		Input:  CrawlArgs{},
-		Output: JobResult{},
-		Def: newTool("crawl", "Crawl a website",
-			`Crawl a site from a start URL, following same-site links breadth-first, and return the pages as Markdown.
+	return define[CrawlArgs, JobResult](d, "crawl", "Crawl a website",
+		`Crawl a site from a start URL, following same-site links breadth-first, and return the pages as Markdown.
 Use it to read many pages of one site (docs, a blog). To only list URLs, use map (cheaper). To fetch known URLs, use batch_scrape.
 It starts a job, waits up to wait_s seconds (default 50) sending progress notifications, then returns the pages ready so far with a job_id. If done is false or truncated is true, call job_status with job_id (and next_cursor) for the rest; job_cancel stops it. Cancelling this call also cancels the crawl.
 Limits: max_depth ≤ 5, max_pages ≤ 1000; output bounded by max_length. Costs credits per page on API providers.`,
-			CrawlArgs{}, JobResult{}, annotations{readOnly: true, openWorld: true}),
-		Handler: func(ctx context.Context, req mcp.CallToolRequest) (*mcp.CallToolResult, error) {
-			var a CrawlArgs
+		annotations{readOnly: true, openWorld: true},
+		func(ctx context.Context, req mcp.CallToolRequest, a CrawlArgs) (*mcp.CallToolResult, error) {
 			p := d.Provider.Name()
-			if err := bind(p, req, &a); err != nil {
-				return failure(err), nil
-			}
 			cr, wait, maxLen, err := a.request(p, d.MaxOutput, d.CrawlWaitDefault)
 			if err != nil {
 				return failure(err), nil
 			}
 			return d.runCrawl(ctx, req, cr, wait, maxLen)
-		},
-	}
+		})
 }
 
 func (a CrawlArgs) request(p string, defMax int, defWait time.Duration) (client.CrawlRequest, time.Duration, int, *client.Error) {
@@ -82,6 +76,13 @@ func (a CrawlArgs) request(p string, defMax int, defWait time.Duration) (client.
 	if err != nil {
 		return client.CrawlRequest{}, 0, 0, err
 	}
+	if p == client.AlterLab && strings.TrimSpace(a.SessionID) != "" {
+		return client.CrawlRequest{}, 0, 0, invalid(p, "session_id", "AlterLab crawls take no session; scrape or batch_scrape the pages that need the login with session_id")
+	}
+	controls, err := ControlArgs{MaxTier: a.MaxTier, MaxCredits: a.MaxCredits, SessionID: a.SessionID}.controls(p, a.UseBrowser)
+	if err != nil {
+		return client.CrawlRequest{}, 0, 0, err
+	}
 	wait := defWait
 	if a.WaitS != nil {
 		if *a.WaitS < 0 || *a.WaitS > maxWaitS {
@@ -96,7 +97,7 @@ func (a CrawlArgs) request(p string, defMax int, defWait time.Duration) (client.
 	return client.CrawlRequest{
 		URL: strings.TrimSpace(a.URL), MaxPages: pages, MaxDepth: depth,
 		IncludePatterns: a.IncludePaths, ExcludePatterns: a.ExcludePaths, IncludeSubdomains: a.IncludeSubdomains,
-		UseBrowser: a.UseBrowser, Country: strings.ToLower(a.Country), OnlyMainContent: true,
+		UseBrowser: a.UseBrowser, Country: strings.ToLower(a.Country), OnlyMainContent: true, Controls: controls,
 	}, wait, maxLen, nil
 }
 
@@ -151,13 +152,9 @@ func (d *Deps) runCrawl(ctx context.Context, req mcp.CallToolRequest, cr client.
 		return nil, ctx.Err()
 	}
 	if err != nil && !errors.Is(err, context.DeadlineExceeded) && !stopping {
-		ce := client.AsError(p, err)
-		if ce.Details == nil {
-			ce.Details = map[string]any{}
-		}
-		// The job exists even if polling failed; keep its id in the message.
-		ce.Message += fmt.Sprintf(" (crawl job %s was started; check it with job_status)", job.Ref)
-		return failure(ce), nil
+		// The crawl exists even though polling failed: point at it, so it
+		// is read with job_status rather than started (and billed) again.
+		return failure(client.AsError(p, client.PollFailed(err, job.Ref))), nil
 	}
 	if last == nil {
 		last = job

@@ -21,6 +21,8 @@ type ExtractArgs struct {
 	Prompt     string         `json:"prompt,omitempty" jsonschema:"description=What to extract\\, in words. At most 8 KB. Give json_schema\\, prompt or both."`
 	UseBrowser bool           `json:"use_browser,omitempty" jsonschema:"description=Render pages in a headless browser first."`
 	Country    string         `json:"country,omitempty" jsonschema:"description=Two-letter country code to fetch from.,minLength=2,maxLength=2"`
+	ControlArgs
+	Timeout int `json:"timeout,omitempty" jsonschema:"description=Seconds this call may take\\, 1 to 300 (default 300). When the time runs out on an API provider the call returns with the job_id of the still-running job\\, to collect with job_status; AlterLab is also asked to give up on the page a little earlier.,minimum=1,maximum=300"`
 }
 
 // ExtractItem is the outcome for one URL, in input order.
@@ -28,7 +30,7 @@ type ExtractItem struct {
 	URL      string           `json:"url"`
 	OK       bool             `json:"ok"`
 	Data     map[string]any   `json:"data,omitempty" jsonschema:"description=The extracted JSON (validated against json_schema when given)."`
-	Error    *errmap.Failure  `json:"error,omitempty"`
+	Error    *errmap.Error    `json:"error,omitempty"`
 	Guidance *errmap.Guidance `json:"guidance,omitempty"`
 }
 
@@ -45,25 +47,17 @@ type ExtractResult struct {
 const CodeSchemaMismatch = "schema_mismatch"
 
 func extractTool(d *Deps) Tool {
-	return Tool{
-		Name:   "extract",
-		Input:  ExtractArgs{},
-		Output: ExtractResult{},
-		Def: newTool("extract", "Extract structured data",
-			`Extract structured JSON from 1 to 10 pages, following a JSON Schema and/or a prompt (e.g. {"type":"object","properties":{"price":{"type":"number"}}}).
+	return define[ExtractArgs, ExtractResult](d, "extract", "Extract structured data",
+		`Extract structured JSON from 1 to 10 pages, following a JSON Schema and/or a prompt (e.g. {"type":"object","properties":{"price":{"type":"number"}}}).
 Use it when you need fields (prices, names, dates, lists), not prose. The result is validated against json_schema before it is returned. Needs an API provider (ANAKIN_API_KEY or ALTERLAB_API_KEY); costs credits per URL. A URL that fails has ok=false with error and guidance.`,
-			ExtractArgs{}, ExtractResult{}, annotations{readOnly: true, idempotent: true, openWorld: true}),
-		Handler: func(ctx context.Context, req mcp.CallToolRequest) (*mcp.CallToolResult, error) {
-			var a ExtractArgs
+		annotations{readOnly: true, idempotent: true, openWorld: true},
+		func(ctx context.Context, req mcp.CallToolRequest, a ExtractArgs) (*mcp.CallToolResult, error) {
 			p := d.Provider.Name()
-			if err := bind(p, req, &a); err != nil {
-				return failure(err), nil
-			}
 			reqs, err := a.requests(p)
 			if err != nil {
 				return failure(err), nil
 			}
-			ctx, cancel := withDefaultTimeout(watchJobs(ctx, req, d.Logger), 5*time.Minute)
+			ctx, cancel := callContext(watchJobs(ctx, req, d.Logger), time.Duration(a.Timeout)*time.Second, 5*time.Minute)
 			defer cancel()
 			res := ExtractResult{Provider: p, Items: make([]ExtractItem, len(reqs))}
 			var (
@@ -87,14 +81,11 @@ Use it when you need fields (prices, names, dates, lists), not prose. The result
 			// One URL failing is an item; every URL failing the same way is
 			// the call failing (e.g. no credits, or local provider).
 			if allFailed(res.Items) && len(res.Items) > 0 {
-				first := res.Items[0]
-				return failure(&client.Error{Provider: first.Error.Provider, Code: first.Error.Code, HTTPStatus: first.Error.HTTPStatus,
-					Message: first.Error.Message, RequestID: first.Error.RequestID, Field: first.Error.Field}), nil
+				return failure(res.Items[0].Error), nil
 			}
 			res.Cost = costOut(total)
 			return success(res, res.text(), res.Cost), nil
-		},
-	}
+		})
 }
 
 func allFailed(items []ExtractItem) bool {
@@ -120,12 +111,20 @@ func (a ExtractArgs) requests(p string) ([]client.ExtractRequest, *client.Error)
 	if err := checkCountry(p, a.Country); err != nil {
 		return nil, err
 	}
+	if err := checkTimeout(p, a.Timeout); err != nil {
+		return nil, err
+	}
+	controls, err := a.ControlArgs.controls(p, a.UseBrowser)
+	if err != nil {
+		return nil, err
+	}
 	out := make([]client.ExtractRequest, len(a.URLs))
 	for i, u := range a.URLs {
 		if err := checkURL(p, fmt.Sprintf("urls[%d]", i), u); err != nil {
 			return nil, err
 		}
-		out[i] = client.ExtractRequest{URL: strings.TrimSpace(u), JSONSchema: schema, Prompt: a.Prompt, UseBrowser: a.UseBrowser, Country: strings.ToLower(a.Country)}
+		out[i] = client.ExtractRequest{URL: strings.TrimSpace(u), JSONSchema: schema, Prompt: a.Prompt, UseBrowser: a.UseBrowser || controls.Mode == "js",
+			Country: strings.ToLower(a.Country), Timeout: time.Duration(a.Timeout) * time.Second, Controls: controls}
 	}
 	return out, nil
 }
@@ -134,8 +133,8 @@ func (d *Deps) extractOne(ctx context.Context, er client.ExtractRequest) (Extrac
 	p := d.Provider.Name()
 	item := ExtractItem{URL: er.URL}
 	fail := func(e *client.Error) (ExtractItem, client.Cost) {
-		rep := report(e)
-		item.Error, item.Guidance = &rep.Error, &rep.Guidance
+		rep := errmap.Explained(e)
+		item.Error, item.Guidance = rep.Error, &rep.Guidance
 		return item, client.Cost{}
 	}
 	x, err := d.Provider.Extract(ctx, er)
@@ -163,7 +162,11 @@ func (r ExtractResult) text() string {
 	for _, it := range r.Items {
 		fmt.Fprintf(&b, "\n## %s\n", it.URL)
 		if !it.OK {
-			fmt.Fprintf(&b, "Failed [%s]: %s\nNext step (%s): %s\n", it.Error.Code, it.Error.Message, it.Guidance.Action, it.Guidance.Hint)
+			fmt.Fprintf(&b, "Failed [%s]: %s\n", it.Error.Code, it.Error.Message)
+			if d := detailsText(it.Error.Details); d != "" {
+				fmt.Fprintf(&b, "Details: %s\n", d)
+			}
+			fmt.Fprintf(&b, "Next step (%s): %s\n", it.Guidance.Action, it.Guidance.Hint)
 			continue
 		}
 		j, _ := json.MarshalIndent(it.Data, "", "  ")

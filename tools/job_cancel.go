@@ -27,21 +27,12 @@ type JobCancelResult struct {
 }
 
 func jobCancelTool(d *Deps) Tool {
-	return Tool{
-		Name:     "job_cancel",
-		Mutating: true,
-		Input:    JobCancelArgs{},
-		Output:   JobCancelResult{},
-		Def: newTool("job_cancel", "Cancel a running job",
-			`Stop a running crawl (or other job) so it spends no more credits. Pages fetched before the cancel stay readable with job_status.
+	return define[JobCancelArgs, JobCancelResult](d, "job_cancel", "Cancel a running job",
+		`Stop a running crawl (or other job) so it spends no more credits. Pages fetched before the cancel stay readable with job_status.
 Cancelling a job that already finished is harmless. Where the provider has no cancel endpoint (Anakin), the result says so: the job then finishes on its own.`,
-			JobCancelArgs{}, JobCancelResult{}, annotations{destructive: false, idempotent: true, openWorld: true}),
-		Handler: func(ctx context.Context, req mcp.CallToolRequest) (*mcp.CallToolResult, error) {
-			var a JobCancelArgs
+		annotations{destructive: false, idempotent: true, openWorld: true, mutating: true},
+		func(ctx context.Context, req mcp.CallToolRequest, a JobCancelArgs) (*mcp.CallToolResult, error) {
 			p := d.Provider.Name()
-			if err := bind(p, req, &a); err != nil {
-				return failure(err), nil
-			}
 			ref, err := d.jobRef(a.JobID)
 			if err != nil {
 				return failure(err), nil
@@ -60,6 +51,5 @@ Cancelling a job that already finished is harmless. Where the provider has no ca
 				res.Message = fmt.Sprintf("Cancellation of %s was requested; it is %s now. Check job_status to see it stop.", res.JobID, res.Status)
 			}
 			return success(res, res.Message, res.Cost), nil
-		},
-	}
+		})
 }

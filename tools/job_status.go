@@ -17,20 +17,12 @@ type JobStatusArgs struct {
 }
 
 func jobStatusTool(d *Deps) Tool {
-	return Tool{
-		Name:   "job_status",
-		Input:  JobStatusArgs{},
-		Output: JobResult{},
-		Def: newTool("job_status", "Check a job and read its results",
-			`Read the status and results of a job started by crawl (or of a scrape/batch that outlived its call), page by page.
+	return define[JobStatusArgs, JobResult](d, "job_status", "Check a job and read its results",
+		`Read the status and results of a job started by crawl (or of a scrape/batch that outlived its call), page by page.
 Pass the job_id you were given; when the result has truncated=true, call again with cursor=next_cursor to read the next part. Results are bounded by max_length. Job ids carry their provider, so they keep working across server restarts for API providers (local jobs live in this server's memory for about an hour).`,
-			JobStatusArgs{}, JobResult{}, annotations{readOnly: true, idempotent: true, openWorld: true}),
-		Handler: func(ctx context.Context, req mcp.CallToolRequest) (*mcp.CallToolResult, error) {
-			var a JobStatusArgs
+		annotations{readOnly: true, idempotent: true, openWorld: true},
+		func(ctx context.Context, req mcp.CallToolRequest, a JobStatusArgs) (*mcp.CallToolResult, error) {
 			p := d.Provider.Name()
-			if err := bind(p, req, &a); err != nil {
-				return failure(err), nil
-			}
 			ref, err := d.jobRef(a.JobID)
 			if err != nil {
 				return failure(err), nil
@@ -55,8 +47,7 @@ Pass the job_id you were given; when the result has truncated=true, call again w
 			}
 			res := jobResult(j, cur, maxLen)
 			return success(res, res.text(), res.Cost), nil
-		},
-	}
+		})
 }
 
 // jobRef parses a job id and checks this server can answer for it.

@@ -24,7 +24,7 @@ type JobPage struct {
 // JobFailure is a page the job could not fetch.
 type JobFailure struct {
 	URL      string          `json:"url"`
-	Error    errmap.Failure  `json:"error"`
+	Error    *errmap.Error   `json:"error"`
 	Guidance errmap.Guidance `json:"guidance"`
 }
 
@@ -41,7 +41,7 @@ type JobResult struct {
 	Skipped        int              `json:"skipped,omitempty" jsonschema:"description=Links not followed (robots.txt\\, private addresses\\, off-site)."`
 	Truncated      bool             `json:"truncated" jsonschema:"description=True when more results are available now: call job_status with next_cursor."`
 	NextCursor     string           `json:"next_cursor,omitempty"`
-	Error          *errmap.Failure  `json:"error,omitempty" jsonschema:"description=Why the whole job failed\\, when status is failed."`
+	Error          *errmap.Error    `json:"error,omitempty" jsonschema:"description=Why the whole job failed\\, when status is failed."`
 	Guidance       *errmap.Guidance `json:"guidance,omitempty"`
 	Cost           *CostOut         `json:"cost,omitempty"`
 	Message        string           `json:"message" jsonschema:"description=What to do next\\, in words."`
@@ -79,8 +79,8 @@ func jobResult(j *client.Job, cur cursor, budget int) JobResult {
 		r.PagesCompleted = len(j.Pages)
 	}
 	if j.Error != nil {
-		rep := report(j.Error)
-		r.Error, r.Guidance = &rep.Error, &rep.Guidance
+		rep := errmap.Explained(j.Error)
+		r.Error, r.Guidance = rep.Error, &rep.Guidance
 	}
 	left := budget
 	i, off := cur.page, cur.offset
@@ -107,7 +107,7 @@ func jobResult(j *client.Job, cur cursor, budget int) JobResult {
 			if f.Err == nil {
 				continue
 			}
-			rep := report(f.Err)
+			rep := errmap.Explained(f.Err)
 			r.Failures = append(r.Failures, JobFailure{URL: f.URL, Error: rep.Error, Guidance: rep.Guidance})
 		}
 	}
@@ -137,7 +137,11 @@ func (r JobResult) text() string {
 	}
 	b.WriteString(".\n")
 	if r.Error != nil && r.Guidance != nil {
-		fmt.Fprintf(&b, "Job error [%s]: %s\nNext step (%s): %s\n", r.Error.Code, r.Error.Message, r.Guidance.Action, r.Guidance.Hint)
+		fmt.Fprintf(&b, "Job error [%s]: %s\n", r.Error.Code, r.Error.Message)
+		if d := detailsText(r.Error.Details); d != "" {
+			fmt.Fprintf(&b, "Details: %s\n", d)
+		}
+		fmt.Fprintf(&b, "Next step (%s): %s\n", r.Guidance.Action, r.Guidance.Hint)
 	}
 	for _, p := range r.Pages {
 		if p.Offset == 0 {

@@ -18,6 +18,7 @@ type MapArgs struct {
 	Limit             int    `json:"limit,omitempty" jsonschema:"description=Maximum URLs to discover (default 100\\, max 5000).,minimum=1,maximum=5000,default=100"`
 	Search            string `json:"search,omitempty" jsonschema:"description=Keep only URLs that contain this text (case-insensitive)\\, e.g. pricing.,maxLength=500"`
 	IncludeSubdomains bool   `json:"include_subdomains,omitempty" jsonschema:"description=Also list URLs on subdomains of the site."`
+	Timeout           int    `json:"timeout,omitempty" jsonschema:"description=Seconds this call may take\\, 1 to 300 (default 180).,minimum=1,maximum=300"`
 	MaxLength         int    `json:"max_length,omitempty" jsonschema:"description=Maximum characters of URLs in this result (default 20000).,minimum=100,maximum=1000000"`
 	Cursor            string `json:"cursor,omitempty" jsonschema:"description=next_cursor from the previous result\\, to list more."`
 }
@@ -37,79 +38,97 @@ type MapResult struct {
 }
 
 func mapTool(d *Deps) Tool {
-	return Tool{
-		Name:   "map",
-		Input:  MapArgs{},
-		Output: MapResult{},
-		Def: newTool("map", "List a site's URLs",
-			`Discover the URLs of a website from its sitemap.xml and links, without fetching page content.
+	return define[MapArgs, MapResult](d, "map", "List a site's URLs",
+		`Discover the URLs of a website from its sitemap.xml and links, without fetching page content.
 Use it to find the right page before scrape/batch_scrape, or to plan a crawl. Filter with search (e.g. "docs"). Results are paged: when truncated is true, call again with the same arguments and cursor=next_cursor.`,
-			MapArgs{}, MapResult{}, annotations{readOnly: true, idempotent: true, openWorld: true}),
-		Handler: func(ctx context.Context, req mcp.CallToolRequest) (*mcp.CallToolResult, error) {
-			var a MapArgs
+		annotations{readOnly: true, idempotent: true, openWorld: true},
+		func(ctx context.Context, req mcp.CallToolRequest, a MapArgs) (*mcp.CallToolResult, error) {
 			p := d.Provider.Name()
-			if err := bind(p, req, &a); err != nil {
-				return failure(err), nil
-			}
-			if err := checkURL(p, "url", a.URL); err != nil {
-				return failure(err), nil
-			}
-			if a.Limit < 0 || a.Limit > maxMapLimit {
-				return failure(invalid(p, "limit", "limit must be between 1 and %d, got %d", maxMapLimit, a.Limit)), nil
-			}
-			if len(a.Search) > maxQueryLength {
-				return failure(invalid(p, "search", "search is %d characters; the limit is %d", len(a.Search), maxQueryLength)), nil
-			}
-			maxLen, err := checkMaxLength(p, a.MaxLength, 0, d.MaxOutput)
+			mr, offset, maxLen, err := a.request(p, d.MaxOutput)
 			if err != nil {
 				return failure(err), nil
 			}
-			offset := 0
-			if a.Cursor != "" {
-				n, cerr := strconv.Atoi(a.Cursor)
-				if cerr != nil || n < 0 {
-					return failure(invalid(p, "cursor", "cursor %q is not one this server issued; pass next_cursor unchanged", clip(a.Cursor, 40))), nil
-				}
-				offset = n
+			out, merr := d.siteMap(watchJobs(ctx, req, d.Logger), mr, offset, time.Duration(a.Timeout)*time.Second)
+			if merr != nil {
+				return failure(client.AsError(p, merr)), nil
 			}
-			mr := client.MapRequest{URL: strings.TrimSpace(a.URL), Limit: a.Limit, Search: a.Search, IncludeSubdomains: a.IncludeSubdomains}
-			if mr.Limit == 0 {
-				mr.Limit = 100
-			}
-			key := fmt.Sprintf("map\x00%s\x00%s\x00%d\x00%s\x00%v", p, mr.URL, mr.Limit, mr.Search, mr.IncludeSubdomains)
-			out, ok := d.cache.get(key).(*client.MapResult)
-			if !ok || offset == 0 {
-				ctx, cancel := withDefaultTimeout(ctx, 3*time.Minute)
-				defer cancel()
-				var merr error
-				if out, merr = d.Provider.Map(watchJobs(ctx, req, d.Logger), mr); merr != nil {
-					return failure(client.AsError(p, merr)), nil
-				}
-				size := 0
-				for _, u := range out.URLs {
-					size += len(u)
-				}
-				d.cache.put(key, out, size)
-			}
-			res := MapResult{URL: mr.URL, Provider: p, Total: len(out.URLs), Offset: offset, Skipped: out.Skipped, URLs: []string{}}
-			if offset == 0 {
-				res.Cost = costOut(out.Cost)
-			}
-			used := 0
-			i := offset
-			for ; i < len(out.URLs); i++ {
-				used += len(out.URLs[i]) + 1
-				if used > maxLen && i > offset {
-					break
-				}
-				res.URLs = append(res.URLs, out.URLs[i])
-			}
-			if i < len(out.URLs) {
-				res.Truncated, res.NextCursor = true, strconv.Itoa(i)
-			}
+			res := mapResult(p, mr, out, offset, maxLen)
 			return success(res, res.text(), res.Cost), nil
-		},
+		})
+}
+
+// request validates the arguments and builds the provider request; offset
+// is where the cursor says to continue.
+func (a MapArgs) request(p string, defMax int) (mr client.MapRequest, offset, maxLen int, err *client.Error) {
+	if err := checkURL(p, "url", a.URL); err != nil {
+		return mr, 0, 0, err
 	}
+	if a.Limit < 0 || a.Limit > maxMapLimit {
+		return mr, 0, 0, invalid(p, "limit", "limit must be between 1 and %d, got %d", maxMapLimit, a.Limit)
+	}
+	if len(a.Search) > maxQueryLength {
+		return mr, 0, 0, invalid(p, "search", "search is %d characters; the limit is %d", len(a.Search), maxQueryLength)
+	}
+	if err := checkTimeout(p, a.Timeout); err != nil {
+		return mr, 0, 0, err
+	}
+	if maxLen, err = checkMaxLength(p, a.MaxLength, 0, defMax); err != nil {
+		return mr, 0, 0, err
+	}
+	if a.Cursor != "" {
+		n, cerr := strconv.Atoi(a.Cursor)
+		if cerr != nil || n < 0 {
+			return mr, 0, 0, invalid(p, "cursor", "cursor %q is not one this server issued; pass next_cursor unchanged", clip(a.Cursor, 40))
+		}
+		offset = n
+	}
+	mr = client.MapRequest{URL: strings.TrimSpace(a.URL), Limit: a.Limit, Search: a.Search, IncludeSubdomains: a.IncludeSubdomains}
+	if mr.Limit == 0 {
+		mr.Limit = 100
+	}
+	return mr, offset, maxLen, nil
+}
+
+// siteMap maps the site, through the result cache: a continuation (offset
+// > 0) reads on from the same list when it is still cached.
+func (d *Deps) siteMap(ctx context.Context, mr client.MapRequest, offset int, timeout time.Duration) (*client.MapResult, error) {
+	key := fmt.Sprintf("map\x00%s\x00%s\x00%d\x00%s\x00%v", d.Provider.Name(), mr.URL, mr.Limit, mr.Search, mr.IncludeSubdomains)
+	if out, ok := d.cache.get(key).(*client.MapResult); ok && offset > 0 {
+		return out, nil
+	}
+	ctx, cancel := callContext(ctx, timeout, 3*time.Minute)
+	defer cancel()
+	out, err := d.Provider.Map(ctx, mr)
+	if err != nil {
+		return nil, err
+	}
+	size := 0
+	for _, u := range out.URLs {
+		size += len(u)
+	}
+	d.cache.put(key, out, size)
+	return out, nil
+}
+
+// mapResult is the window of out's URLs from offset that fits maxLen.
+func mapResult(p string, mr client.MapRequest, out *client.MapResult, offset, maxLen int) MapResult {
+	res := MapResult{URL: mr.URL, Provider: p, Total: len(out.URLs), Offset: offset, Skipped: out.Skipped, URLs: []string{}}
+	if offset == 0 {
+		res.Cost = costOut(out.Cost)
+	}
+	used := 0
+	i := offset
+	for ; i < len(out.URLs); i++ {
+		used += len(out.URLs[i]) + 1
+		if used > maxLen && i > offset {
+			break
+		}
+		res.URLs = append(res.URLs, out.URLs[i])
+	}
+	if i < len(out.URLs) {
+		res.Truncated, res.NextCursor = true, strconv.Itoa(i)
+	}
+	return res
 }
 
 func (r MapResult) text() string {

@@ -24,9 +24,10 @@ type ScrapeArgs struct {
 	JSONSchema      map[string]any `json:"json_schema,omitempty" jsonschema:"description=JSON Schema the structured extraction must follow (implies the json format). At most 50 KB."`
 	Prompt          string         `json:"prompt,omitempty" jsonschema:"description=What to extract\\, in words (implies the json format). At most 8 KB."`
 	ForceFresh      bool           `json:"force_fresh,omitempty" jsonschema:"description=Bypass the provider's cache and fetch the page again."`
-	Timeout         int            `json:"timeout,omitempty" jsonschema:"description=Seconds to allow for the fetch (default: provider's; max 300).,minimum=1,maximum=300"`
-	MaxLength       int            `json:"max_length,omitempty" jsonschema:"description=Maximum characters of content to return (default: the server's --max-output\\, 20000).,minimum=100,maximum=1000000"`
-	StartIndex      int            `json:"start_index,omitempty" jsonschema:"description=Character offset to start from\\, to read the rest of a truncated result: pass the previous next_start_index.,minimum=0"`
+	ControlArgs
+	Timeout    int `json:"timeout,omitempty" jsonschema:"description=Seconds this call may take\\, 1 to 300 (default 300). When the time runs out on an API provider the call returns with the job_id of the still-running job\\, to collect with job_status; AlterLab is also asked to give up on the page a little earlier.,minimum=1,maximum=300"`
+	MaxLength  int `json:"max_length,omitempty" jsonschema:"description=Maximum characters of content to return (default: the server's --max-output\\, 20000).,minimum=100,maximum=1000000"`
+	StartIndex int `json:"start_index,omitempty" jsonschema:"description=Character offset to start from\\, to read the rest of a truncated result: pass the previous next_start_index.,minimum=0"`
 }
 
 // ScrapeResult is the scrape tool's structured result.
@@ -52,22 +53,15 @@ type ScrapeResult struct {
 }
 
 func scrapeTool(d *Deps) Tool {
-	return Tool{
-		Name:   "scrape",
-		Input:  ScrapeArgs{},
-		Output: ScrapeResult{},
-		Def: newTool("scrape", "Scrape a web page",
-			`Fetch one web page and return its readable content as Markdown (or HTML, its links, or structured JSON).
+	return define[ScrapeArgs, ScrapeResult](d, "scrape", "Scrape a web page",
+		`Fetch one web page and return its readable content as Markdown (or HTML, its links, or structured JSON).
 Use it to read an article, documentation page, product page or any URL the user mentions. For several URLs at once use batch_scrape; for a whole site use crawl or map.
 Output is bounded by max_length (default 20000 characters); when truncated is true, call again with start_index = next_start_index to read on (the page is cached, so this costs nothing extra).
-On failure the result is an error with guidance: guidance.action says what to do (e.g. change_strategy with use_browser=true when a site blocks plain fetches).`,
-			ScrapeArgs{}, ScrapeResult{}, annotations{readOnly: true, idempotent: true, openWorld: true}),
-		Handler: func(ctx context.Context, req mcp.CallToolRequest) (*mcp.CallToolResult, error) {
-			var a ScrapeArgs
+On failure the result is an error with guidance: guidance.action says what to do (e.g. change_strategy with use_browser=true when a site blocks plain fetches).
+The guidance's remedies are arguments here: timeout bounds the call (a still-running job comes back as a job_id for job_status); mode pdf/ocr, max_tier and max_credits are AlterLab's render, escalation and cost controls; session_id (see the sessions tool) or cookies (AlterLab) scrape as a logged-in user.`,
+		annotations{readOnly: true, idempotent: true, openWorld: true},
+		func(ctx context.Context, req mcp.CallToolRequest, a ScrapeArgs) (*mcp.CallToolResult, error) {
 			p := d.Provider.Name()
-			if err := bind(p, req, &a); err != nil {
-				return failure(err), nil
-			}
 			sr, maxLen, err := a.request(p, d.MaxOutput)
 			if err != nil {
 				return failure(err), nil
@@ -78,8 +72,7 @@ On failure the result is an error with guidance: guidance.action says what to do
 			}
 			res := scrapeResult(p, page, sr, a.StartIndex, maxLen)
 			return success(res, res.text(), res.Cost), nil
-		},
-	}
+		})
 }
 
 // request validates the arguments and builds the provider request.
@@ -94,8 +87,8 @@ func (a ScrapeArgs) request(provider string, defMax int) (client.ScrapeRequest, 
 	if err := checkCountry(provider, a.Country); err != nil {
 		return client.ScrapeRequest{}, 0, err
 	}
-	if a.Timeout < 0 || a.Timeout > maxTimeoutS {
-		return client.ScrapeRequest{}, 0, invalid(provider, "timeout", "timeout must be between 1 and %d seconds, got %d", maxTimeoutS, a.Timeout)
+	if err := checkTimeout(provider, a.Timeout); err != nil {
+		return client.ScrapeRequest{}, 0, err
 	}
 	if len(a.WaitFor) > 500 {
 		return client.ScrapeRequest{}, 0, invalid(provider, "wait_for", "wait_for is %d characters; the limit is 500", len(a.WaitFor))
@@ -119,6 +112,10 @@ func (a ScrapeArgs) request(provider string, defMax int) (client.ScrapeRequest, 
 	if wantsJSON && schema == nil && a.Prompt == "" {
 		return client.ScrapeRequest{}, 0, invalid(provider, "json_schema", "the json format needs json_schema or prompt to say what to extract")
 	}
+	controls, cerr := a.ControlArgs.controls(provider, a.UseBrowser)
+	if cerr != nil {
+		return client.ScrapeRequest{}, 0, cerr
+	}
 	main := true
 	if a.OnlyMainContent != nil {
 		main = *a.OnlyMainContent
@@ -127,12 +124,13 @@ func (a ScrapeArgs) request(provider string, defMax int) (client.ScrapeRequest, 
 		URL:             strings.TrimSpace(a.URL),
 		Formats:         formats,
 		OnlyMainContent: main,
-		UseBrowser:      a.UseBrowser,
+		UseBrowser:      a.UseBrowser || controls.Mode == "js",
 		Country:         strings.ToLower(a.Country),
 		WaitFor:         a.WaitFor,
 		JSONSchema:      schema,
 		Prompt:          a.Prompt,
 		ForceFresh:      a.ForceFresh,
+		Controls:        controls,
 		Timeout:         time.Duration(a.Timeout) * time.Second,
 	}, maxLen, nil
 }
@@ -166,7 +164,7 @@ func (d *Deps) scrape(ctx context.Context, sr client.ScrapeRequest, continuation
 			return p, nil
 		}
 	}
-	ctx, cancel := withDefaultTimeout(ctx, 5*time.Minute)
+	ctx, cancel := callContext(ctx, sr.Timeout, 5*time.Minute)
 	defer cancel()
 	p, err := d.Provider.Scrape(ctx, sr)
 	if err != nil {
@@ -178,8 +176,19 @@ func (d *Deps) scrape(ctx context.Context, sr client.ScrapeRequest, continuation
 
 // scrapeKey identifies a scrape by everything that changes its result.
 func scrapeKey(provider string, sr client.ScrapeRequest) string {
-	return fmt.Sprintf("scrape\x00%s\x00%s\x00%s\x00%v\x00%v\x00%s\x00%s\x00%s",
-		provider, sr.URL, strings.Join(sr.Formats, ","), sr.OnlyMainContent, sr.UseBrowser, sr.Country, sr.Prompt, sr.JSONSchema)
+	return fmt.Sprintf("scrape\x00%s\x00%s\x00%s\x00%v\x00%v\x00%s\x00%s\x00%s\x00%s\x00%s\x00%s\x00%v",
+		provider, sr.URL, strings.Join(sr.Formats, ","), sr.OnlyMainContent, sr.UseBrowser, sr.Country, sr.Prompt, sr.JSONSchema,
+		sr.Mode, sr.MaxTier, sr.SessionID, sr.Cookies)
+}
+
+// callContext bounds a call by the agent's timeout when it gave one (the
+// call then returns at that deadline, with the job id of anything still
+// running upstream), else by def when ctx has no deadline of its own.
+func callContext(ctx context.Context, timeout, def time.Duration) (context.Context, context.CancelFunc) {
+	if timeout > 0 {
+		return context.WithTimeout(ctx, timeout)
+	}
+	return withDefaultTimeout(ctx, def)
 }
 
 // withDefaultTimeout gives ctx a deadline when it has none: every long tool

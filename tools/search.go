@@ -18,6 +18,7 @@ type SearchArgs struct {
 	Limit         int    `json:"limit,omitempty" jsonschema:"description=Number of results (default 5\\, max 20).,minimum=1,maximum=20,default=5"`
 	ScrapeResults bool   `json:"scrape_results,omitempty" jsonschema:"description=Also fetch the top results' content as Markdown (costs more)."`
 	Country       string `json:"country,omitempty" jsonschema:"description=Two-letter country code to search from.,minLength=2,maxLength=2"`
+	Timeout       int    `json:"timeout,omitempty" jsonschema:"description=Seconds this call may take\\, 1 to 300 (default 180).,minimum=1,maximum=300"`
 	MaxLength     int    `json:"max_length,omitempty" jsonschema:"description=Maximum characters of scraped content in this result (default 20000).,minimum=100,maximum=1000000"`
 }
 
@@ -42,20 +43,12 @@ type SearchResult struct {
 }
 
 func searchTool(d *Deps) Tool {
-	return Tool{
-		Name:   "search",
-		Input:  SearchArgs{},
-		Output: SearchResult{},
-		Def: newTool("search", "Search the web",
-			`Search the web and return ranked results (url, title, snippet), optionally with each result's content as Markdown.
+	return define[SearchArgs, SearchResult](d, "search", "Search the web",
+		`Search the web and return ranked results (url, title, snippet), optionally with each result's content as Markdown.
 Use it to find pages when you do not have a URL; then read them with scrape or batch_scrape. Needs an API provider (ANAKIN_API_KEY or ALTERLAB_API_KEY); on the local backend the result is guidance saying so. Each search costs credits.`,
-			SearchArgs{}, SearchResult{}, annotations{readOnly: true, openWorld: true}),
-		Handler: func(ctx context.Context, req mcp.CallToolRequest) (*mcp.CallToolResult, error) {
-			var a SearchArgs
+		annotations{readOnly: true, openWorld: true},
+		func(ctx context.Context, req mcp.CallToolRequest, a SearchArgs) (*mcp.CallToolResult, error) {
 			p := d.Provider.Name()
-			if err := bind(p, req, &a); err != nil {
-				return failure(err), nil
-			}
 			q := strings.TrimSpace(a.Query)
 			switch {
 			case q == "":
@@ -68,6 +61,9 @@ Use it to find pages when you do not have a URL; then read them with scrape or b
 			if err := checkCountry(p, a.Country); err != nil {
 				return failure(err), nil
 			}
+			if err := checkTimeout(p, a.Timeout); err != nil {
+				return failure(err), nil
+			}
 			maxLen, err := checkMaxLength(p, a.MaxLength, 0, d.MaxOutput)
 			if err != nil {
 				return failure(err), nil
@@ -76,7 +72,7 @@ Use it to find pages when you do not have a URL; then read them with scrape or b
 			if limit == 0 {
 				limit = 5
 			}
-			ctx, cancel := withDefaultTimeout(ctx, 3*time.Minute)
+			ctx, cancel := callContext(ctx, time.Duration(a.Timeout)*time.Second, 3*time.Minute)
 			defer cancel()
 			out, serr := d.Provider.Search(watchJobs(ctx, req, d.Logger), client.SearchRequest{Query: q, Limit: limit, ScrapeResults: a.ScrapeResults, Country: strings.ToLower(a.Country)})
 			if serr != nil {
@@ -89,8 +85,7 @@ Use it to find pages when you do not have a URL; then read them with scrape or b
 				res.Results = append(res.Results, SearchHit{Position: i + 1, URL: h.URL, Title: h.Title, Snippet: h.Snippet, Date: h.Date, Markdown: chunk, Truncated: next > 0})
 			}
 			return success(res, res.text(), res.Cost), nil
-		},
-	}
+		})
 }
 
 func (r SearchResult) text() string {

@@ -5,6 +5,7 @@
 package tools
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"log/slog"
@@ -68,6 +69,7 @@ func Inventory(d *Deps) []Tool {
 		mapTool(d),
 		searchTool(d),
 		extractTool(d),
+		sessionsTool(d),
 	}
 	for i := range all {
 		all[i].gate = d.Gate
@@ -143,7 +145,7 @@ func Register(s *server.MCPServer, tools []Tool, log *slog.Logger) {
 	for _, t := range tools {
 		// The gate is outermost so a call's slot covers the progress flush
 		// too: Drain then waits until every answer is ready to be written.
-		h := scoped(guard(t.Name, log, t.Handler))
+		h := scoped(guard(t.Name, log, followable(inputNames(t.Def.RawInputSchema), t.Handler)))
 		if t.gate != nil {
 			h = t.gate.wrap(h)
 		}
@@ -156,6 +158,26 @@ func Register(s *server.MCPServer, tools []Tool, log *slog.Logger) {
 // confirmation on every scrape.
 type annotations struct {
 	readOnly, destructive, idempotent, openWorld bool
+	// mutating tools are dropped by --read-only.
+	mutating bool
+}
+
+// define states a tool once: its name, argument and result types (which
+// are its schemas), title, description and annotations, and a handler that
+// receives the arguments already bound. Binding is strict: an unknown or
+// mistyped argument is fix_request naming it, and the handler never runs.
+func define[In, Out any](d *Deps, name, title, description string, a annotations,
+	handle func(ctx context.Context, req mcp.CallToolRequest, in In) (*mcp.CallToolResult, error)) Tool {
+	var in In
+	var out Out
+	return Tool{Name: name, Mutating: a.mutating, Input: in, Output: out, Def: newTool(name, title, description, in, out, a),
+		Handler: func(ctx context.Context, req mcp.CallToolRequest) (*mcp.CallToolResult, error) {
+			var args In
+			if err := bind(d.Provider.Name(), req, &args); err != nil {
+				return failure(err), nil
+			}
+			return handle(ctx, req, args)
+		}}
 }
 
 func newTool(name, title, description string, in, out any, a annotations) mcp.Tool {
@@ -204,7 +226,7 @@ func OutputSchema(v any) json.RawMessage {
 // declares the two fields of an error result. Successful results leave them
 // empty.
 type ErrorFields struct {
-	Error    *errmap.Failure  `json:"error,omitempty" jsonschema:"description=Only on error results (isError true): what went wrong."`
+	Error    *errmap.Error    `json:"error,omitempty" jsonschema:"description=Only on error results (isError true): what went wrong."`
 	Guidance *errmap.Guidance `json:"guidance,omitempty" jsonschema:"description=Only on error results (isError true): what to do next."`
 }
 

@@ -90,6 +90,7 @@
 //
 //	async                  scrape or search answers 202 and completes on polling
 //	gateway_timeout        the job is created, but the submit is answered 504 with credits_status and estimated_completion_s
+//	gateway_timeout_job    the same, and the 504's body names the job (job_id, crawl_id or batch_id)
 //	blocked                job fails: "Blocked by anti-bot protection (HTTP 403)"
 //	captcha                job fails: "CAPTCHA challenge detected (Cloudflare Turnstile)"
 //	timeout                job fails: "Timed out after 90s waiting for the page to load"

@@ -28,10 +28,16 @@ type scrapeIn struct {
 		Country  string `json:"country"`
 		Language string `json:"language"`
 	} `json:"location"`
-	ForceRefresh     bool            `json:"force_refresh"`
-	Timeout          *int            `json:"timeout"`
-	ExtractionSchema json.RawMessage `json:"extraction_schema"`
-	ExtractionPrompt string          `json:"extraction_prompt"`
+	ForceRefresh     bool              `json:"force_refresh"`
+	Timeout          *int              `json:"timeout"`
+	ExtractionSchema json.RawMessage   `json:"extraction_schema"`
+	ExtractionPrompt string            `json:"extraction_prompt"`
+	SessionID        string            `json:"session_id"`
+	Cookies          map[string]string `json:"cookies"`
+	CostControls     struct {
+		MaxTier    string   `json:"max_tier"`
+		MaxCredits *float64 `json:"max_credits"`
+	} `json:"cost_controls"`
 }
 
 func (in *scrapeIn) browser() bool {
@@ -113,6 +119,7 @@ func (s *Server) checkURL(w http.ResponseWriter, r *http.Request, field, u strin
 var (
 	knownFormats = []string{"text", "json", "json_v2", "html", "markdown", "rag", "content", "raw"}
 	knownModes   = []string{"auto", "html", "js", "pdf", "ocr"}
+	knownTiers   = []string{"1", "2", "3", "3.5", "4"}
 )
 
 // checkScrape validates one scrape body as the API does.
@@ -138,6 +145,12 @@ func (s *Server) checkScrape(w http.ResponseWriter, r *http.Request, field strin
 		fail = invalid("extraction_schema", "extraction_schema must be a JSON object")
 	case len(in.ExtractionPrompt) > 4000:
 		fail = invalid("extraction_prompt", "extraction_prompt exceeds 4000 characters")
+	case in.CostControls.MaxTier != "" && !slices.Contains(knownTiers, in.CostControls.MaxTier):
+		fail = invalid("cost_controls.max_tier", "max_tier must be one of "+strings.Join(knownTiers, ", "))
+	case in.CostControls.MaxCredits != nil && *in.CostControls.MaxCredits <= 0:
+		fail = invalid("cost_controls.max_credits", "max_credits must be positive")
+	case !s.checkSession(w, r, in):
+		return false
 	case in.Location.Country != "" && !isCountry(in.Location.Country):
 		fail = invalid("location.country", "location.country must be an ISO 3166-1 alpha-2 code")
 	default:
@@ -166,7 +179,7 @@ func (s *Server) handleScrape(w http.ResponseWriter, r *http.Request) {
 	}
 	f := from(r).fault
 	async := (in.Sync != nil && !*in.Sync) || in.browser() || s.size(in.URL) > s.syncLimit ||
-		name == "async" || name == "pending" || name == "polls" || name == "gateway_timeout" ||
+		name == "async" || name == "pending" || name == "polls" || name == "gateway_timeout" || name == "gateway_timeout_job" ||
 		failureFor(fakehttp.Magic(in.URL)) != "" || (f != nil && f.modifies)
 	if !async {
 		fakehttp.WriteJSON(w, http.StatusOK, s.document(&in, in.URL))
@@ -323,7 +336,7 @@ func (s *Server) handleSearch(w http.ResponseWriter, r *http.Request) {
 	name, _ := fakehttp.Magic(in.Query)
 	f := from(r).fault
 	// AlterLab answers 202 when it scrapes more than five results.
-	if (in.ScrapeResults && n > 5) || name == "async" || name == "pending" || name == "polls" || name == "gateway_timeout" ||
+	if (in.ScrapeResults && n > 5) || name == "async" || name == "pending" || name == "polls" || name == "gateway_timeout" || name == "gateway_timeout_job" ||
 		failureFor(fakehttp.Magic(in.Query)) != "" || (f != nil && f.modifies) {
 		s.accept(w, r, j, map[string]any{"status": "scraping", "message": "Scraping search results. Poll GET /api/v1/search/{search_id}."})
 		return
@@ -397,10 +410,11 @@ func (s *Server) accept(w http.ResponseWriter, r *http.Request, j *job, answer m
 			j.fail = msg
 		}
 	}
-	accept := 0
+	accept, withID := 0, false
 	for _, t := range targets {
-		if name, _ := fakehttp.Magic(t); name == "gateway_timeout" {
+		if name, _ := fakehttp.Magic(t); name == "gateway_timeout" || name == "gateway_timeout_job" {
 			accept = http.StatusGatewayTimeout
+			withID = name == "gateway_timeout_job"
 		}
 	}
 	f := from(r).fault
@@ -424,11 +438,15 @@ func (s *Server) accept(w http.ResponseWriter, r *http.Request, j *job, answer m
 	s.mu.Unlock()
 
 	if accept != 0 {
-		fakehttp.WriteJSON(w, accept, map[string]any{"detail": map[string]any{
+		detail := map[string]any{
 			"message":                "Gateway timeout: the request took too long. The job may still be running.",
 			"credits_status":         "reserved",
 			"estimated_completion_s": 30,
-		}})
+		}
+		if withID {
+			detail[idFields[j.kind]] = j.id
+		}
+		fakehttp.WriteJSON(w, accept, map[string]any{"detail": detail})
 		return
 	}
 	field := idFields[j.kind]

@@ -28,7 +28,7 @@ const (
 
 // Routes lists every route the fake serves.
 var Routes = []string{RouteScrape, RouteJob, RouteBatch, RouteBatchJob, RouteCrawl, RouteCrawlJob, RouteCrawlCancel,
-	RouteMap, RouteSearch, RouteSearchJob}
+	RouteMap, RouteSearch, RouteSearchJob, RouteSessions}
 
 // DefaultKey is the API key the fake accepts unless WithKey says otherwise.
 const DefaultKey = "test-key"
@@ -44,6 +44,7 @@ var submitRoutes = map[string]bool{RouteScrape: true, RouteBatch: true, RouteCra
 // LastJSON, LastQuery, Statuses and Cancels.
 type Server struct {
 	key       string
+	sessions  []Session
 	polls     int
 	perMin    int
 	pageSize  int
@@ -122,6 +123,7 @@ func New(opts ...Option) *Server {
 	s.mux.HandleFunc(RouteMap, s.handleMap)
 	s.mux.HandleFunc(RouteSearch, s.handleSearch)
 	s.mux.HandleFunc(RouteSearchJob, s.handleJob("search"))
+	s.mux.HandleFunc(RouteSessions, s.handleSessions)
 	s.mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, Error(http.StatusNotFound, Detail, "", "Not Found"))
 	})

@@ -54,6 +54,8 @@
 //	gateway_timeout       the job is created, but the submit is answered 504
 //	malformed             202 with a truncated JSON body
 //	hang                  no answer until the request's context ends
+//	code:<code>[@<status>] any Catalog code in its envelope with the details the references show,
+//	                      e.g. code:AUTH_REQUIRED (connect_url), code:INSUFFICIENT_CREDITS (balance, required)
 //
 // Job behaviour (the submit succeeds):
 //

@@ -34,8 +34,10 @@ type job struct {
 }
 
 // rejection is the submit-time answer a magic name asks for, if any.
-func rejection(name string) (Fault, bool) {
+func rejection(name, arg string) (Fault, bool) {
 	switch name {
+	case "code":
+		return codeFault(arg)
 	case "insufficient_credits":
 		return Error(402, Flat, "insufficient_credits", "Insufficient credits: this operation costs 1 credit and your balance is 0"), true
 	case "credits_wire":
@@ -84,8 +86,8 @@ func failureFor(name, arg string) string {
 // reports whether it answered.
 func (s *Server) preflight(w http.ResponseWriter, r *http.Request, targets ...string) bool {
 	for _, t := range targets {
-		name, _ := fakehttp.Magic(t)
-		f, ok := rejection(name)
+		name, arg := fakehttp.Magic(t)
+		f, ok := rejection(name, arg)
 		if !ok {
 			continue
 		}
@@ -143,8 +145,9 @@ func (s *Server) handleScrape(w http.ResponseWriter, r *http.Request) {
 		Country      string          `json:"country"`
 		GenerateJSON bool            `json:"generateJson"`
 		OutputSchema json.RawMessage `json:"outputSchema"`
+		SessionID    string          `json:"sessionId"`
 	}
-	if !s.decode(w, r, &in) || !s.checkURL(w, r, in.URL) || s.preflight(w, r, in.URL) {
+	if !s.decode(w, r, &in) || !s.checkURL(w, r, in.URL) || s.preflight(w, r, in.URL) || !s.checkSession(w, r, in.SessionID) {
 		return
 	}
 	for _, f := range in.Formats {
@@ -170,6 +173,7 @@ func (s *Server) handleBatch(w http.ResponseWriter, r *http.Request) {
 		URLs         []string `json:"urls"`
 		Country      string   `json:"country"`
 		GenerateJSON bool     `json:"generateJson"`
+		SessionID    string   `json:"sessionId"`
 	}
 	if !s.decode(w, r, &in) {
 		return
@@ -184,7 +188,7 @@ func (s *Server) handleBatch(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	if s.preflight(w, r, in.URLs...) {
+	if s.preflight(w, r, in.URLs...) || !s.checkSession(w, r, in.SessionID) {
 		return
 	}
 	j := &job{kind: "batch", urls: in.URLs, country: in.Country, genJSON: in.GenerateJSON, formats: []string{"markdown", "html"}}
@@ -322,7 +326,16 @@ func (s *Server) accept(w http.ResponseWriter, r *http.Request, j *job, answer m
 			j.fail = msg
 		}
 	}
+	accept := 0
+	for _, t := range append([]string{j.url}, j.urls...) {
+		if name, _ := fakehttp.Magic(t); name == "gateway_timeout" {
+			accept = http.StatusGatewayTimeout
+		}
+	}
 	f := from(r).fault
+	if f != nil && f.accept != 0 {
+		accept = f.accept
+	}
 	if f != nil {
 		j.pending = j.pending || f.pending
 		if f.fail != "" {
@@ -339,10 +352,10 @@ func (s *Server) accept(w http.ResponseWriter, r *http.Request, j *job, answer m
 	s.order = append(s.order, j.id)
 	s.mu.Unlock()
 
-	if f != nil && f.accept != 0 {
+	if accept != 0 {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
-		w.WriteHeader(f.accept)
-		_, _ = w.Write([]byte(strconv.Itoa(f.accept) + " " + http.StatusText(f.accept) + ": the upstream did not answer in time\n"))
+		w.WriteHeader(accept)
+		_, _ = w.Write([]byte(strconv.Itoa(accept) + " " + http.StatusText(accept) + ": the upstream did not answer in time\n"))
 		return
 	}
 	field := "jobId"

@@ -36,6 +36,7 @@ var submitRoutes = map[string]bool{RouteScrape: true, RouteBatch: true, RouteCra
 // LastJSON, LastQuery, Statuses and Cancels.
 type Server struct {
 	key      string
+	sessions []Session
 	polls    int
 	perMin   int
 	pageSize int
@@ -99,6 +100,7 @@ func New(opts ...Option) *Server {
 	s.mux.HandleFunc(RouteMap, s.handleMap)
 	s.mux.HandleFunc(RouteMapJob, s.handleJob("map"))
 	s.mux.HandleFunc(RouteSearch, s.handleSearch)
+	s.mux.HandleFunc(RouteSessions, s.handleSessions)
 	for _, p := range []string{"DELETE /v1/url-scraper/{id}", "DELETE /v1/crawl/{id}", "POST /v1/crawl/{id}/cancel", "POST /v1/url-scraper/{id}/cancel"} {
 		s.mux.HandleFunc(p, s.handleCancel)
 	}

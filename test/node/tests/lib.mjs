@@ -13,7 +13,7 @@ export const BIN = process.env.SCRAPEMCP_BIN;
 export const FAKEAPI = process.env.FAKEAPI_BIN;
 if (!BIN || !FAKEAPI) throw new Error("run through test/node/run.sh (SCRAPEMCP_BIN and FAKEAPI_BIN unset)");
 
-export const TOOLS = ["scrape", "batch_scrape", "crawl", "job_status", "job_cancel", "map", "search", "extract"];
+export const TOOLS = ["scrape", "batch_scrape", "crawl", "job_status", "job_cancel", "map", "search", "extract", "sessions"];
 
 // cleanEnv keeps the developer's provider keys out of the server.
 export function cleanEnv(extra = {}) {
