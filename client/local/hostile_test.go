@@ -91,7 +91,7 @@ func scrapeGuarded(t *testing.T, p *Provider, req client.ScrapeRequest) (*client
 // the code must not only be right but lead somewhere.
 func wantGuidance(t *testing.T, ce *client.Error, action errmap.Action) {
 	t.Helper()
-	g := errmap.Explain(errmap.Failure{Provider: ce.Provider, Code: ce.Code, HTTPStatus: ce.HTTPStatus, Message: ce.Message})
+	g := errmap.Explain(ce)
 	if g.Action != action {
 		t.Errorf("%s is explained as %s (%s), want %s", ce.Code, g.Action, g.Hint, action)
 	}
