@@ -16,6 +16,7 @@ import (
 
 	"github.com/mark3labs/mcp-go/server"
 
+	"github.com/scrapemcp/scrapemcp/client"
 	"github.com/scrapemcp/scrapemcp/client/local"
 	"github.com/scrapemcp/scrapemcp/tools"
 	"github.com/scrapemcp/scrapemcp/transport"
@@ -176,4 +177,51 @@ func BenchmarkStdioC16LocalScrape(b *testing.B) {
 	rate := float64(calls) / el.Seconds()
 	b.ReportMetric(rate, "calls/s")
 	b.ReportMetric(100*rate/(conc/Latency.Seconds()), "floor%")
+}
+
+// BenchmarkLocalScrape200KB is HTML→Markdown of a 200 KB article on the
+// local backend (fetch from a loopback site with no latency, readability,
+// Markdown); BenchmarkLocalFetch200KB, the same fetch as a plain GET, is its
+// baseline.
+func BenchmarkLocalScrape200KB(b *testing.B) {
+	page := ArticleHTML(200 << 10)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		_, _ = io.WriteString(w, page)
+	}))
+	defer srv.Close()
+	prov, err := local.New(local.Options{AllowHosts: []string{"127.0.0.1"}, PerHostRate: -1, IgnoreRobots: true})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer prov.Close()
+	b.SetBytes(int64(len(page)))
+	b.ReportAllocs()
+	i := 0
+	for b.Loop() {
+		i++
+		p, err := prov.Scrape(context.Background(), client.ScrapeRequest{URL: fmt.Sprintf("%s/a?%d", srv.URL, i), Formats: []string{"markdown"}, OnlyMainContent: true})
+		if err != nil || len(p.Markdown) < 100<<10 {
+			b.Fatalf("%v (%d bytes of Markdown)", err, len(p.Markdown))
+		}
+	}
+}
+
+func BenchmarkLocalFetch200KB(b *testing.B) {
+	page := ArticleHTML(200 << 10)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		_, _ = io.WriteString(w, page)
+	}))
+	defer srv.Close()
+	b.SetBytes(int64(len(page)))
+	b.ReportAllocs()
+	for b.Loop() {
+		r, err := http.Get(srv.URL + "/a")
+		if err != nil {
+			b.Fatal(err)
+		}
+		_, _ = io.Copy(io.Discard, r.Body)
+		r.Body.Close()
+	}
 }
