@@ -95,14 +95,17 @@ func newPredictor() predictor { return predictor{hi: math.Inf(1)} }
 // observe folds in a non-terminal snapshot seen e seconds in.
 func (p *predictor) observe(e float64, j *Job) {
 	p.lo = max(p.lo, e) // it had not finished by e
-	if j.Total <= 0 || j.Completed < 0 || j.Completed > j.Total {
+	if j.Total <= 0 || j.Completed < 0 || j.Completed >= j.Total {
+		// No count, or one that says it should be over while it is not
+		// (the total grows as pages are found, the job is wrapping up):
+		// nothing to predict from, so the growing wait applies.
 		return
 	}
 	n, d := float64(j.Total), float64(j.Completed)
 	lo := e * n / (d + 1)
 	hi := math.Inf(1)
 	if d > 0 {
-		hi = max(e*n/d, e)
+		hi = e * n / d
 	}
 	nlo, nhi := max(p.lo, lo), min(p.hi, hi)
 	if nlo > nhi {
@@ -153,6 +156,10 @@ func Poll(ctx context.Context, s PollSchedule, get func(context.Context) (*Job, 
 	}
 	start := time.Now()
 	geom := s.Start // the growing wait used without progress
+	if s.First > 0 {
+		// The wait before the first read was the first step.
+		geom = min(time.Duration(float64(geom)*s.Factor), s.Max)
+	}
 	pred := newPredictor()
 	var last *Job
 	d := s.First

@@ -155,3 +155,27 @@ func TestPollObeysALongPacingHintAndKeepsTalking(t *testing.T) {
 // submit, as it did before predicting: the fakes' jobs end on their first
 // read, so tests that are not about polling run without waiting.
 var immediatePoll = func() PollSchedule { s := DefaultPollSchedule; s.First = 0; return s }()
+
+// A job whose count says it is done while it runs on (a total that grows
+// as pages are found, a job wrapping up) gives nothing to predict from: the
+// waits grow as they do without progress, rather than sitting at the floor.
+func TestPollDoesNotHammerAJobThatLooksDone(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		var reads []time.Duration
+		start := time.Now()
+		get := func(context.Context) (*Job, error) {
+			reads = append(reads, time.Since(start))
+			if len(reads) == 6 {
+				return &Job{State: JobCompleted, Total: 20, Completed: 20}, nil
+			}
+			return &Job{State: JobRunning, Total: 10 + len(reads), Completed: 10 + len(reads)}, nil
+		}
+		if _, err := Poll(t.Context(), DefaultPollSchedule, get, nil); err != nil {
+			t.Fatal(err)
+		}
+		want := "[1s 2.5s 4.75s 8.125s 13.1875s 20.78125s]"
+		if fmt.Sprint(reads) != want {
+			t.Errorf("reads at %v, want %s", reads, want)
+		}
+	})
+}

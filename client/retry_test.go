@@ -450,7 +450,7 @@ func TestPollScheduleGrowsAndCaps(t *testing.T) {
 			return &Job{State: JobRunning}, nil
 		}
 		var updates int
-		j, err := Poll(t.Context(), DefaultPollSchedule, get, func(*Job) { updates++ })
+		j, err := Poll(t.Context(), immediatePoll, get, func(*Job) { updates++ })
 		if err != nil || j.State != JobCompleted || updates != 9 {
 			t.Fatalf("%+v %v, %d updates", j, err, updates)
 		}
@@ -474,7 +474,7 @@ func TestPollServerHintSetsOneWait(t *testing.T) {
 			}
 			return &Job{State: JobRunning, RetryAfter: hints[len(at)-1]}, nil
 		}
-		if _, err := Poll(t.Context(), DefaultPollSchedule, get, nil); err != nil {
+		if _, err := Poll(t.Context(), immediatePoll, get, nil); err != nil {
 			t.Fatal(err)
 		}
 		// Without progress to predict from, the hint replaces that wait; one
