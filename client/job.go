@@ -98,6 +98,7 @@ type Job struct {
 	Cost       Cost
 	RetryAfter time.Duration // server pacing hint for the next poll (retry_after_ms)
 	Skipped    int           // links not followed (SSRF guard, robots.txt, off-site)
+	Stop       *Stop         // why a finished crawl stopped, where the provider says
 }
 
 // jobDetails names a job for the agent. Only kinds job_status can read get a
