@@ -161,7 +161,7 @@ func (p *Provider) extractHTML(ctx context.Context, src string, pageURL *url.URL
 	}
 	applyCodeLanguages(content)
 	if o.onlyMain {
-		settleHeadline(content, m.h1s, out.title, fromReadability)
+		out.title = settleHeadline(content, m.h1s, out.title, fromReadability)
 	}
 	out.text = textLen(content)
 	if o.html {

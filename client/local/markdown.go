@@ -157,15 +157,16 @@ func setClass(n *html.Node, class string) {
 	n.Attr = append(n.Attr, html.Attribute{Key: "class", Val: class})
 }
 
-// settleHeadline makes the article's headline appear once. The page's
-// title is shown with the Markdown, so a heading that only repeats it is
-// dropped; a headline that differs from the title is kept as the
-// Markdown's level-1 heading (readability demotes <h1> to <h2>, and drops
-// one it finds too close to the title it guessed, even when the page's
-// <title> says something else).
-func settleHeadline(content *html.Node, h1s []string, title string, fromReadability bool) {
+// settleHeadline makes the article's headline appear once, and returns
+// the page's title. The title is shown with the Markdown, so a heading that
+// only repeats it is dropped; a headline unlike the title is kept as the
+// Markdown's level-1 heading (readability demotes <h1> to <h2>). When
+// readability dropped the <h1> as a near-copy of the title ("Café du coin"
+// under "Café du coin | Le Journal"), the headline becomes the title: it
+// is the article's own name, without the site's decoration.
+func settleHeadline(content *html.Node, h1s []string, title string, fromReadability bool) string {
 	if len(h1s) == 0 || content == nil {
-		return
+		return title
 	}
 	var found *html.Node
 	seen := 0
@@ -196,21 +197,13 @@ func settleHeadline(content *html.Node, h1s []string, title string, fromReadabil
 	case found != nil:
 		found.Data, found.DataAtom = "h1", atom.H1
 	case fromReadability:
-		// readability removed it as a duplicate of its title guess: bring
-		// it back when it is the headline the title is built from.
 		for _, h := range h1s {
-			if titleCarries(title, h) && !sameText(h, title) {
-				h1 := &html.Node{Type: html.ElementNode, Data: "h1", DataAtom: atom.H1}
-				h1.AppendChild(&html.Node{Type: html.TextNode, Data: h})
-				parent := content
-				if c := firstElement(content); c != nil && c.DataAtom == atom.Div && c.FirstChild != nil {
-					parent = c
-				}
-				parent.InsertBefore(h1, parent.FirstChild)
-				return
+			if titleCarries(title, h) {
+				return h
 			}
 		}
 	}
+	return title
 }
 
 func firstElement(n *html.Node) *html.Node {
