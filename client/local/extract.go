@@ -132,7 +132,12 @@ func (p *Provider) extractHTML(ctx context.Context, src string, pageURL *url.URL
 				"(headings, paragraphs and lists kept, other formatting lost)%s", elements, p.budget.markdownElements, chromeNote(o.onlyMain)))
 		return out, nil
 	}
-	markCodeLanguages(doc, p.budget.markdownElements)
+	p.safely("marking code and boilerplate", m.base, func() {
+		markCodeLanguages(doc, p.budget.markdownElements)
+		if o.onlyMain {
+			markBoilerplate(doc, p.budget.markdownElements)
+		}
+	})
 	var content *html.Node
 	fromReadability := false
 	if o.onlyMain {
@@ -159,10 +164,13 @@ func (p *Provider) extractHTML(ctx context.Context, src string, pageURL *url.URL
 	if err := ctx.Err(); err != nil {
 		return extracted{}, err
 	}
-	applyCodeLanguages(content)
-	if o.onlyMain {
-		out.title = settleHeadline(content, m.h1s, out.title, fromReadability)
-	}
+	p.safely("tidying the content", m.base, func() {
+		applyCodeLanguages(content)
+		if o.onlyMain {
+			pruneBoilerplate(content, p.budget.markdownElements)
+			out.title = settleHeadline(content, m.h1s, out.title, fromReadability)
+		}
+	})
 	out.text = textLen(content)
 	if o.html {
 		var b bytes.Buffer
@@ -221,6 +229,18 @@ func (p *Provider) extractTokens(ctx context.Context, src string, pageURL *url.U
 		out.html = tp.html
 	}
 	return out, nil
+}
+
+// safely runs one of the passes around readability. Should a page make it
+// panic, the tree stays as far as the pass got (a valid tree: the passes
+// only detach nodes and set attributes) and the page is still converted.
+func (p *Provider) safely(what string, base *url.URL, pass func()) {
+	defer func() {
+		if r := recover(); r != nil {
+			p.log.Debug(what+" panicked; continuing without it", "url", base.Redacted(), "panic", fmt.Sprint(r))
+		}
+	}()
+	pass()
 }
 
 // readable runs readability on a copy of doc.

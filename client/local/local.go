@@ -26,7 +26,10 @@
 //     converter only up to 60,000 (above, plain text with headings,
 //     paragraphs and lists, and a warning), a document tree only up to
 //     400,000 (above, and for pages nested deeper than html.Parse's 512,
-//     the text is read from the token stream, with a warning). A page whose
+//     the text is read from the token stream, with a warning). The passes
+//     around readability (code languages, boilerplate marks and pruning,
+//     see prune.go) visit at most the Markdown converter's 60,000 elements
+//     each, and a panic in one leaves the content as it was. A page whose
 //     simplified reading finds no text is page_too_complex, never an empty
 //     success. Measured at the 5 MiB cap (150,000 <p>): about 90 MB of heap
 //     for one page; 25 such scrapes at once peaked at 480 MB RSS with
