@@ -142,7 +142,7 @@ func (r MapResult) text() string {
 		more = ", and more exist"
 	}
 	fmt.Fprintf(&b, "%d URLs found on %s via %s%s", r.Total, r.URL, r.Provider, more)
-	if r.Offset > 0 || r.Truncated {
+	if r.Offset > 0 || r.NextCursor != "" {
 		fmt.Fprintf(&b, " (showing %d–%d)", r.Offset+1, r.Offset+len(r.URLs))
 	}
 	b.WriteString(":\n")

@@ -2,6 +2,7 @@ package tools
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"testing"
 
@@ -38,6 +39,9 @@ func TestCrawlTextSaysMaxDepthStoppedIt(t *testing.T) {
 		t.Errorf("suggested max_depth %v, want 3", got)
 	}
 	text := resultText(res)
+	t.Logf("crawl text, without the pages:\n%s", strings.Join(slices.DeleteFunc(strings.Split(text, "\n"), func(l string) bool {
+		return !strings.HasPrefix(l, "Job ") && !strings.HasPrefix(l, "Stopped") && !strings.HasPrefix(l, "Skipped")
+	}), "\n"))
 	for _, want := range []string{"Stopped (max_depth)", "max_depth=2 stopped the crawl", "links lay beyond it", "max_depth=3"} {
 		if !strings.Contains(text, want) {
 			t.Errorf("text lacks %q:\n%s", want, text)
@@ -58,6 +62,7 @@ func TestMapTextSaysMoreExist(t *testing.T) {
 		t.Errorf("suggested limit %v, want 10", got)
 	}
 	text := resultText(res)
+	t.Logf("map text:\n%s", text)
 	for _, want := range []string{"5 URLs found", "more exist", "limit=5 stopped the map", "limit=10"} {
 		if !strings.Contains(text, want) {
 			t.Errorf("text lacks %q:\n%s", want, text)
