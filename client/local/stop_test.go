@@ -198,3 +198,18 @@ func TestMapDropsURLsThatFailed(t *testing.T) {
 		t.Errorf("urls %v failed %d, want %v and 2", res.URLs, res.Failed, want)
 	}
 }
+
+// robots.txt that disallows the start: the crawl fails and says why.
+func TestCrawlOfDisallowedStartSaysRobots(t *testing.T) {
+	t.Parallel()
+	s := sitetest.New(t, sitetest.Options{Pages: 5, RobotsStatus: 503})
+	p, _ := testProvider(t, loopbackOnly(), nil)
+	job, err := p.StartCrawl(t.Context(), client.CrawlRequest{URL: s.URL(), MaxPages: 5, MaxDepth: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	final := finish(t, p, job)
+	if final.State != client.JobFailed || final.Stop == nil || final.Stop.Reason != client.StopRobots {
+		t.Errorf("state %s, stop %+v, error %v", final.State, final.Stop, final.Error)
+	}
+}
