@@ -129,7 +129,7 @@ func (c *AlterLabClient) await(ctx context.Context, ref JobRef) (*alterlabSnap, 
 		last = s
 		return &Job{Ref: ref, State: s.state(), RawStatus: string(s.job.Status), RetryAfter: s.pacing()}, nil
 	}
-	j, err := Poll(ctx, DefaultPollSchedule, get, nil)
+	j, err := Poll(ctx, c.api.poll, get, nil)
 	switch {
 	case err != nil && ctx.Err() != nil:
 		status := "queued"

@@ -21,7 +21,7 @@ import (
 func fakeAlterLab(t *testing.T, opts ...alterlabtest.Option) (*AlterLabClient, *alterlabtest.Server) {
 	t.Helper()
 	s := alterlabtest.New(opts...)
-	c, err := NewAlterLab(APIConfig{BaseURL: "http://alterlab.test", APIKey: alterlabtest.DefaultKey, HTTPClient: s.Client(), SubmitsPerMinute: -1})
+	c, err := NewAlterLab(APIConfig{BaseURL: "http://alterlab.test", APIKey: alterlabtest.DefaultKey, HTTPClient: s.Client(), SubmitsPerMinute: -1, Poll: immediatePoll})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -314,7 +314,9 @@ func TestAlterLabHonoursServerPacing(t *testing.T) {
 	}{
 		{"retry_after_ms", alterlabtest.Raw(200, `{"status":"processing","retry_after_ms":2500}`), 2500 * time.Millisecond},
 		{"Retry-After on a poll", alterlabtest.Raw(200, `{"status":"processing"}`).WithRetryAfter("4"), 4 * time.Second},
-		{"capped at the schedule's maximum", alterlabtest.Raw(200, `{"status":"processing","retry_after_ms":60000}`), DefaultPollSchedule.Max},
+		// The API says how fast it may be polled: a hint beyond the cap is
+		// obeyed, up to the hint ceiling.
+		{"obeyed beyond the cap, up to the ceiling", alterlabtest.Raw(200, `{"status":"processing","retry_after_ms":90000}`), time.Minute},
 		{"X-RateLimit-Reset once the window is used up", alterlabtest.Raw(200, `{"status":"processing"}`).
 			With("X-RateLimit-Remaining", "0").With("X-RateLimit-Reset", "946684807"), 7 * time.Second},
 	}

@@ -111,7 +111,7 @@ func (c *AnakinClient) await(ctx context.Context, ref JobRef) (*anakinJobBody, *
 		last, lastR = b, r
 		return &Job{Ref: ref, State: b.state(r.status), RawStatus: b.Status, RetryAfter: anakinPacing(b, r)}, nil
 	}
-	j, err := Poll(ctx, DefaultPollSchedule, get, nil)
+	j, err := Poll(ctx, c.api.poll, get, nil)
 	switch {
 	case err != nil && ctx.Err() != nil:
 		status := "pending"

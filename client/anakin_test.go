@@ -19,7 +19,7 @@ import (
 func fakeAnakin(t *testing.T, opts ...anakintest.Option) (*AnakinClient, *anakintest.Server) {
 	t.Helper()
 	s := anakintest.New(opts...)
-	c, err := NewAnakin(APIConfig{BaseURL: "http://anakin.test", APIKey: anakintest.DefaultKey, HTTPClient: s.Client(), SubmitsPerMinute: -1})
+	c, err := NewAnakin(APIConfig{BaseURL: "http://anakin.test", APIKey: anakintest.DefaultKey, HTTPClient: s.Client(), SubmitsPerMinute: -1, Poll: immediatePoll})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -53,7 +53,7 @@ func sameJSON(t *testing.T, got []byte, want string) {
 func TestAnakinScrapesOverRealHTTP(t *testing.T) {
 	s := anakintest.New()
 	base := strings.TrimSuffix(s.Start(t), "/v1") // as a user may configure it
-	c, err := NewAnakin(APIConfig{BaseURL: base, APIKey: anakintest.DefaultKey})
+	c, err := NewAnakin(APIConfig{BaseURL: base, APIKey: anakintest.DefaultKey, Poll: immediatePoll})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -288,7 +288,9 @@ func TestAnakinHonoursServerPacing(t *testing.T) {
 	}{
 		{"retry_after_ms", anakintest.Raw(202, `{"status":"processing","retry_after_ms":2500}`), 2500 * time.Millisecond},
 		{"Retry-After on a 202", anakintest.Raw(202, `{"status":"processing"}`).WithRetryAfter("4"), 4 * time.Second},
-		{"capped at the schedule's maximum", anakintest.Raw(202, `{"status":"processing","retry_after_ms":60000}`), DefaultPollSchedule.Max},
+		// The API says how fast it may be polled: a hint beyond the cap is
+		// obeyed, up to the hint ceiling.
+		{"obeyed beyond the cap, up to the ceiling", anakintest.Raw(202, `{"status":"processing","retry_after_ms":90000}`), time.Minute},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

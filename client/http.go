@@ -35,6 +35,9 @@ type APIConfig struct {
 	// default; negative → unlimited.
 	SubmitsPerMinute int
 	Logger           *slog.Logger
+	// Poll is how the client reads the jobs it awaits inside one call (an
+	// async scrape, a batch, a map); zero → DefaultPollSchedule.
+	Poll PollSchedule
 }
 
 // NewHTTPClient returns the pooled client the API providers share by default.
@@ -79,6 +82,7 @@ type apiClient struct {
 	submits     *rate.Limiter
 	decodeError errorDecoder
 	log         *slog.Logger
+	poll        PollSchedule
 }
 
 func newAPIClient(provider string, cfg APIConfig, defaultPerMinute int, decode errorDecoder) (*apiClient, error) {
@@ -98,6 +102,10 @@ func newAPIClient(provider string, cfg APIConfig, defaultPerMinute int, decode e
 		policy:      cfg.Retry,
 		decodeError: decode,
 		log:         cfg.Logger,
+		poll:        cfg.Poll,
+	}
+	if c.poll.Start == 0 {
+		c.poll = DefaultPollSchedule
 	}
 	if c.hc == nil {
 		c.hc = NewHTTPClient()

@@ -99,6 +99,9 @@ type Job struct {
 	Cost       Cost
 	RetryAfter time.Duration // server pacing hint for the next poll (retry_after_ms)
 	Skipped    int           // links not followed (SSRF guard, robots.txt, off-site)
+	// Predicted marks a snapshot Poll made up between reads to keep
+	// progress flowing: Completed is its estimate, the rest is the last read.
+	Predicted bool
 }
 
 // jobDetails names a job for the agent. Only kinds job_status can read get a

@@ -79,7 +79,7 @@ var redirectProviders = []redirectProvider{
 }
 
 func redirectConfig(base string) APIConfig {
-	return APIConfig{BaseURL: base, APIKey: redirectKey, SubmitsPerMinute: -1,
+	return APIConfig{BaseURL: base, APIKey: redirectKey, SubmitsPerMinute: -1, Poll: immediatePoll,
 		Retry: RetryPolicy{Base: time.Microsecond, Cap: time.Microsecond, MaxAttempts: 5}}
 }
 

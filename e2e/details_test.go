@@ -1,12 +1,9 @@
 package e2e
 
 import (
-	"bufio"
 	"context"
 	"fmt"
-	"os"
 	"slices"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -15,38 +12,8 @@ import (
 
 	"github.com/scrapemcp/scrapemcp/client/alterlabtest"
 	"github.com/scrapemcp/scrapemcp/client/anakintest"
+	"github.com/scrapemcp/scrapemcp/errmap/errmaptest"
 )
-
-// seedCode is one line of errmap/testdata/*_codes.txt: a code of a
-// provider's error reference at its documented status.
-type seedCode struct {
-	status int
-	code   string
-}
-
-func readSeedCodes(t *testing.T, file string) []seedCode {
-	t.Helper()
-	f, err := os.Open(file)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	var out []seedCode
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		line := strings.TrimSpace(sc.Text())
-		if line == "" || strings.HasPrefix(line, "#") {
-			continue
-		}
-		st, code, _ := strings.Cut(line, " ")
-		n, err := strconv.Atoi(st)
-		if err != nil {
-			t.Fatalf("%s: bad line %q", file, line)
-		}
-		out = append(out, seedCode{n, code})
-	}
-	return out
-}
 
 // documentedError is what a fake answers for one reference code.
 type documentedError struct {
@@ -68,10 +35,9 @@ func retriedByTheClient(status int) bool {
 // and in the text block.
 func TestEverySeedCodeReachesTheAgentWithItsDetails(t *testing.T) {
 	type provider struct {
-		name  string
-		seeds string
-		env   func(t *testing.T) []string
-		errs  []documentedError
+		name string
+		env  func(t *testing.T) []string
+		errs []documentedError
 	}
 	var anakinErrs, alterlabErrs []documentedError
 	for _, c := range anakintest.Catalog {
@@ -85,18 +51,18 @@ func TestEverySeedCodeReachesTheAgentWithItsDetails(t *testing.T) {
 		alterlabErrs = append(alterlabErrs, d)
 	}
 	providers := []provider{
-		{"anakin", "../errmap/testdata/anakin_codes.txt", func(t *testing.T) []string {
+		{"anakin", func(t *testing.T) []string {
 			return anakinEnv(t, anakintest.New(anakintest.WithKey(secretKey)))
 		}, anakinErrs},
-		{"alterlab", "../errmap/testdata/alterlab_codes.txt", func(t *testing.T) []string {
+		{"alterlab", func(t *testing.T) []string {
 			return alterlabEnv(t, alterlabtest.New(alterlabtest.WithKey(alterlabSecret)))
 		}, alterlabErrs},
 	}
 	for _, p := range providers {
 		t.Run(p.name, func(t *testing.T) {
-			for _, s := range readSeedCodes(t, p.seeds) {
-				if !slices.ContainsFunc(p.errs, func(d documentedError) bool { return d.status == s.status && d.code == s.code }) {
-					t.Errorf("the fake does not answer %d %s", s.status, s.code)
+			for _, s := range errmaptest.Codes(p.name) {
+				if !slices.ContainsFunc(p.errs, func(d documentedError) bool { return d.status == s.Status && d.code == s.Code }) {
+					t.Errorf("the fake does not answer %d %s", s.Status, s.Code)
 				}
 			}
 			cs := connect(t, stdioTransport(nil, p.env(t)...), "2025-11-25", nil)

@@ -97,13 +97,13 @@ func TestOwnCodesThatShareAProvidersSpelling(t *testing.T) {
 func TestProviderCodesUnderTheWrongProvider(t *testing.T) {
 	other := map[string]string{anakin: alterlab, alterlab: anakin}
 	name := map[string]string{anakin: "Anakin", alterlab: "AlterLab"}
-	for owner, file := range map[string]string{anakin: "testdata/anakin_codes.txt", alterlab: "testdata/alterlab_codes.txt"} {
+	for _, owner := range []string{anakin, alterlab} {
 		p := other[owner]
 		table := anakinCodes
 		if p == alterlab {
 			table = alterlabCodes
 		}
-		for _, k := range readCodes(t, file) {
+		for _, k := range seedCodes(owner) {
 			t.Run(fmt.Sprintf("%s code %d %s under %s", owner, k.status, k.code, p), func(t *testing.T) {
 				r, src := lookup(&Error{Provider: p, Code: k.code, HTTPStatus: k.status})
 				documented := false

@@ -1,7 +1,6 @@
 package errmap
 
 import (
-	"bufio"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -12,28 +11,15 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/scrapemcp/scrapemcp/errmap/errmaptest"
 )
 
-func readCodes(t *testing.T, file string) []key {
-	t.Helper()
-	f, err := os.Open(file)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
+// seedCodes is errmaptest's list in this package's terms.
+func seedCodes(provider string) []key {
 	var out []key
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		line := strings.TrimSpace(sc.Text())
-		if line == "" || strings.HasPrefix(line, "#") {
-			continue
-		}
-		st, code, _ := strings.Cut(line, " ")
-		n, err := strconv.Atoi(st)
-		if err != nil {
-			t.Fatalf("%s: bad line %q", file, line)
-		}
-		out = append(out, key{status: n, code: code})
+	for _, c := range errmaptest.Codes(provider) {
+		out = append(out, key{status: c.Status, code: c.Code})
 	}
 	return out
 }
@@ -41,10 +27,10 @@ func readCodes(t *testing.T, file string) []key {
 // Every code in both seed catalogs has its own row: none is left to the
 // status fallback.
 func TestEverySeedCodeHasASpecificEntry(t *testing.T) {
-	for provider, file := range map[string]string{anakin: "testdata/anakin_codes.txt", alterlab: "testdata/alterlab_codes.txt"} {
-		codes := readCodes(t, file)
+	for _, provider := range []string{anakin, alterlab} {
+		codes := seedCodes(provider)
 		if len(codes) < 15 {
-			t.Fatalf("%s: only %d codes listed", file, len(codes))
+			t.Fatalf("%s: only %d codes listed", provider, len(codes))
 		}
 		for _, k := range codes {
 			if _, found := lookupFound(&Error{Provider: provider, HTTPStatus: k.status, Code: k.code}); !found {

@@ -48,6 +48,17 @@ func TestSchemasMatchGoTypes(t *testing.T) {
 	}
 }
 
+// The server reads its schemas from the table package tools embeds
+// (reflecting them at start-up costs milliseconds): it is regenerated with
+// the files here.
+func TestEmbeddedSchemaTable(t *testing.T) {
+	got, err := tools.GenerateSchemas(inventory())
+	if err != nil {
+		t.Fatal(err)
+	}
+	golden(t, filepath.Join("..", tools.SchemasFile), got)
+}
+
 // The tool definitions as tools/list shows them — descriptions and
 // annotations included — are an API too.
 func TestToolListingIsSnapshotted(t *testing.T) {

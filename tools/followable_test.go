@@ -1,19 +1,16 @@
 package tools
 
 import (
-	"bufio"
 	"context"
 	"encoding/json"
 	"fmt"
-	"os"
-	"strconv"
-	"strings"
 	"testing"
 
 	"github.com/mark3labs/mcp-go/mcp"
 
 	"github.com/scrapemcp/scrapemcp/client"
 	"github.com/scrapemcp/scrapemcp/errmap"
+	"github.com/scrapemcp/scrapemcp/errmap/errmaptest"
 )
 
 // errProvider fails every call with err (batch items too).
@@ -64,22 +61,10 @@ func (p errProvider) Sessions(context.Context, client.SessionsRequest) (*client.
 func everyError(t *testing.T, provider string) []*client.Error {
 	t.Helper()
 	var out []*client.Error
-	for _, file := range []string{"../errmap/testdata/anakin_codes.txt", "../errmap/testdata/alterlab_codes.txt"} {
-		f, err := os.Open(file)
-		if err != nil {
-			t.Fatal(err)
+	for _, catalog := range []string{client.Anakin, client.AlterLab} {
+		for _, c := range errmaptest.Codes(catalog) {
+			out = append(out, &client.Error{Provider: provider, HTTPStatus: c.Status, Code: c.Code})
 		}
-		sc := bufio.NewScanner(f)
-		for sc.Scan() {
-			line := strings.TrimSpace(sc.Text())
-			if line == "" || strings.HasPrefix(line, "#") {
-				continue
-			}
-			st, code, _ := strings.Cut(line, " ")
-			n, _ := strconv.Atoi(st)
-			out = append(out, &client.Error{Provider: provider, HTTPStatus: n, Code: code})
-		}
-		f.Close()
 	}
 	for _, st := range []int{400, 401, 402, 403, 404, 408, 409, 410, 413, 415, 422, 429, 500, 502, 503, 504} {
 		out = append(out, &client.Error{Provider: provider, HTTPStatus: st})

@@ -185,8 +185,8 @@ func newTool(name, title, description string, in, out any, a annotations) mcp.To
 		Name:            name,
 		Title:           title,
 		Description:     description,
-		RawInputSchema:  Schema(in),
-		RawOutputSchema: OutputSchema(out),
+		RawInputSchema:  pregenerated(name+".input", func() json.RawMessage { return Schema(in) }),
+		RawOutputSchema: pregenerated(name+".output", func() json.RawMessage { return OutputSchema(out) }),
 		Annotations: mcp.ToolAnnotation{
 			Title:           title,
 			ReadOnlyHint:    &a.readOnly,

@@ -113,8 +113,8 @@ func (f *filter) drop(msg []byte) bool {
 	if !isProgress && !bytes.Contains(msg, idField) {
 		return false // other notifications
 	}
-	var m outgoing
-	if json.Unmarshal(msg, &m) != nil {
+	m, ok := readOutgoing(msg)
+	if !ok {
 		return false
 	}
 	f.mu.Lock()
@@ -135,6 +135,45 @@ func (f *filter) drop(msg []byte) bool {
 		f.answer(r.token)
 	}
 	return r.cancelled && len(m.Error) > 0 && string(m.Error) != "null"
+}
+
+// readOutgoing reads the members of a server message the filter needs. A
+// result carries the page's Markdown (twice: text and structuredContent),
+// and nothing after its start matters once the id is known, so reading
+// stops there instead of scanning the whole page; mcp-go writes "id" first.
+func readOutgoing(msg []byte) (m outgoing, ok bool) {
+	dec := json.NewDecoder(bytes.NewReader(msg))
+	if t, err := dec.Token(); err != nil || t != json.Delim('{') {
+		return m, false
+	}
+	for dec.More() {
+		k, err := dec.Token()
+		if err != nil {
+			return m, false
+		}
+		var dst any
+		switch k {
+		case "id":
+			dst = &m.ID
+		case "method":
+			dst = &m.Method
+		case "error":
+			dst = &m.Error
+		case "params":
+			dst = &m.Params
+		case "result":
+			if len(m.ID) > 0 {
+				return m, true
+			}
+			dst = new(json.RawMessage)
+		default:
+			dst = new(json.RawMessage)
+		}
+		if dec.Decode(dst) != nil {
+			return m, false
+		}
+	}
+	return m, true
 }
 
 func (f *filter) answer(tok string) {

@@ -2,6 +2,7 @@ package transport
 
 import (
 	"bytes"
+	"encoding/json"
 	"fmt"
 	"strings"
 	"testing"
@@ -108,4 +109,51 @@ func TestFilterMemoryIsBoundedWhateverTheClientSends(t *testing.T) {
 	if n, a := f.size(); n != 0 || a > maxAnswered {
 		t.Errorf("after every answer: %d tracked, %d answered tokens (cap %d)", n, a, maxAnswered)
 	}
+}
+
+func TestReadOutgoingFindsTheMembersInAnyOrder(t *testing.T) {
+	for _, tc := range []struct {
+		msg                string
+		id, method, errval string
+		token              string
+	}{
+		{`{"jsonrpc":"2.0","id":7,"result":{"content":[{"type":"text","text":"x"}]}}`, "7", "", "", ""},
+		{`{"result":{"a":1},"jsonrpc":"2.0","id":"s"}`, `"s"`, "", "", ""},
+		{`{"jsonrpc":"2.0","id":8,"error":{"code":-32603,"message":"m"}}`, "8", "", `{"code":-32603,"message":"m"}`, ""},
+		{`{"jsonrpc":"2.0","method":"notifications/progress","params":{"progressToken":"p","progress":1}}`, "", "notifications/progress", "", `"p"`},
+	} {
+		m, ok := readOutgoing([]byte(tc.msg))
+		if !ok || string(m.ID) != tc.id || m.Method != tc.method || string(m.Error) != tc.errval || string(m.Params.ProgressToken) != tc.token {
+			t.Errorf("readOutgoing(%s) = %+v, %v", tc.msg, m, ok)
+		}
+	}
+	if _, ok := readOutgoing([]byte(`{"id":1,"result":`)); !ok {
+		t.Error("a result is not read past its start, so a cut one still yields the id")
+	}
+	if _, ok := readOutgoing([]byte(`[1]`)); ok {
+		t.Error("a batch was read as a message")
+	}
+}
+
+// BenchmarkFilterDrop: the filter on a scrape result of ~40 KB, reading
+// only the leading members against unmarshalling the whole message (what
+// it did before), in the same run.
+func BenchmarkFilterDrop(b *testing.B) {
+	page := strings.Repeat("word ", 4000)
+	msg := []byte(fmt.Sprintf(`{"jsonrpc":"2.0","id":7,"result":{"content":[{"type":"text","text":%q}],"structuredContent":{"markdown":%q}}}`, page, page))
+	b.Run("leading-members", func(b *testing.B) {
+		for b.Loop() {
+			if _, ok := readOutgoing(msg); !ok {
+				b.Fatal("not read")
+			}
+		}
+	})
+	b.Run("whole-message", func(b *testing.B) {
+		for b.Loop() {
+			var m outgoing
+			if json.Unmarshal(msg, &m) != nil {
+				b.Fatal("not read")
+			}
+		}
+	})
 }

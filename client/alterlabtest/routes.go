@@ -59,7 +59,8 @@ type job struct {
 	polls     int
 	pending   bool
 	fail      string
-	cancelled int // pages scraped when cancelled, +1 (0: not cancelled)
+	cancelled int           // pages scraped when cancelled, +1 (0: not cancelled)
+	lasts     time.Duration // a job of known length (Lasting); 0: counted in polls
 	created   time.Time
 }
 
@@ -405,6 +406,10 @@ func (s *Server) accept(w http.ResponseWriter, r *http.Request, j *job, answer m
 			if n, err := strconv.Atoi(arg); err == nil && n > 0 {
 				j.need = n
 			}
+		case "lasts":
+			if d, err := time.ParseDuration(arg); err == nil && d > 0 {
+				j.lasts = d
+			}
 		}
 		if msg := failureFor(name, arg); msg != "" && j.kind != "batch" {
 			j.fail = msg
@@ -428,6 +433,9 @@ func (s *Server) accept(w http.ResponseWriter, r *http.Request, j *job, answer m
 		}
 		if f.polls > 0 {
 			j.need = f.polls
+		}
+		if f.lasts > 0 {
+			j.lasts = f.lasts
 		}
 	}
 	s.mu.Lock()
@@ -491,7 +499,25 @@ func (s *Server) handleJob(kind string) http.HandlerFunc {
 func (s *Server) finished(j *job) bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return !j.pending && j.polls >= j.need
+	return !j.pending && !s.running(j)
+}
+
+// running reports whether j has work left: polls before the finishing one,
+// or time before its length is up. s.mu must be held.
+func (s *Server) running(j *job) bool {
+	if j.lasts > 0 {
+		return s.now().Sub(j.created) < j.lasts
+	}
+	return j.polls < j.need
+}
+
+// pagesDone is how many of a running crawl's pages are scraped: evenly over
+// its polls or its length. s.mu must be held.
+func (s *Server) pagesDone(j *job) int {
+	if j.lasts > 0 {
+		return min(int(int64(j.maxPages)*int64(s.now().Sub(j.created))/int64(j.lasts)), j.maxPages)
+	}
+	return j.maxPages * j.polls / (j.need + 1)
 }
 
 func (s *Server) pollCount(j *job) int {
@@ -568,10 +594,10 @@ func (s *Server) crawlProgress(j *job) (state, done int) {
 	switch {
 	case j.cancelled > 0:
 		return progressCancelled, j.cancelled - 1
-	case j.fail != "" && !j.pending && j.polls >= j.need:
+	case j.fail != "" && !j.pending && !s.running(j):
 		return progressFailed, 0
-	case j.pending || j.polls < j.need:
-		return progressRunning, j.maxPages * j.polls / (j.need + 1)
+	case j.pending || s.running(j):
+		return progressRunning, s.pagesDone(j)
 	}
 	return progressCompleted, j.maxPages
 }

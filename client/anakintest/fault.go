@@ -3,6 +3,7 @@ package anakintest
 import (
 	"encoding/json"
 	"net/http"
+	"time"
 
 	"github.com/scrapemcp/scrapemcp/client/internal/fakehttp"
 )
@@ -38,6 +39,7 @@ type Fault struct {
 	fail     string
 	idField  string
 	polls    int
+	lasts    time.Duration
 	modifies bool // a job modifier: the request is otherwise served normally
 }
 
@@ -89,6 +91,12 @@ func FailJob(msg string) Fault { return Fault{fail: msg, modifies: true} }
 
 // CompleteAfter creates a job that completes on the n-th poll.
 func CompleteAfter(n int) Fault { return Fault{polls: n, modifies: true} }
+
+// Lasting creates a job of known length: it runs for d on the server's
+// clock from its submit, a crawl's completedPages growing evenly
+// (floor(maxPages·elapsed/d)), and completes on the first poll at or after
+// d. The URL magic fake=lasts:<duration> (e.g. lasts:10s) does the same.
+func Lasting(d time.Duration) Fault { return Fault{lasts: d, modifies: true} }
 
 // IDField answers the submit with the job id under name (e.g. "job_id",
 // "id") instead of "jobId".

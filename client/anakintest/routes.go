@@ -30,6 +30,7 @@ type job struct {
 	polls   int
 	pending bool
 	fail    string
+	lasts   time.Duration // a job of known length (Lasting); 0: counted in polls
 	created time.Time
 }
 
@@ -321,6 +322,10 @@ func (s *Server) accept(w http.ResponseWriter, r *http.Request, j *job, answer m
 			if n, err := strconv.Atoi(arg); err == nil && n > 0 {
 				j.need = n
 			}
+		case "lasts":
+			if d, err := time.ParseDuration(arg); err == nil && d > 0 {
+				j.lasts = d
+			}
 		}
 		if msg := failureFor(name, arg); msg != "" && j.kind != "batch" {
 			j.fail = msg
@@ -343,6 +348,9 @@ func (s *Server) accept(w http.ResponseWriter, r *http.Request, j *job, answer m
 		}
 		if f.polls > 0 {
 			j.need = f.polls
+		}
+		if f.lasts > 0 {
+			j.lasts = f.lasts
 		}
 	}
 	s.mu.Lock()
@@ -405,14 +413,20 @@ func (s *Server) snapshot(j *job) (int, map[string]any) {
 	if j.kind == "batch" {
 		b["urls"] = j.urls
 	}
-	if j.pending || polls < j.need {
+	running, done := j.pending || polls < j.need, j.maxPages*polls/(j.need+1)
+	if j.lasts > 0 {
+		el := s.now().Sub(j.created)
+		running = j.pending || el < j.lasts
+		done = int(int64(j.maxPages) * int64(el) / int64(j.lasts))
+	}
+	if running {
 		b["status"] = "processing"
 		if polls <= 1 {
 			b["status"] = "pending"
 		}
 		if j.kind == "crawl" {
 			b["totalPages"] = j.maxPages
-			b["completedPages"] = j.maxPages * polls / (j.need + 1)
+			b["completedPages"] = min(done, j.maxPages)
 		}
 		return http.StatusAccepted, b
 	}
