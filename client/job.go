@@ -95,6 +95,7 @@ type Job struct {
 	// where known; providers put failed pages here instead of in Pages.
 	PageErrors []BatchItem
 	Error      *Error // set when State is JobFailed
+	Stop       *Stop  // why a finished crawl stopped, where the provider says
 	Cost       Cost
 	RetryAfter time.Duration // server pacing hint for the next poll (retry_after_ms)
 	Skipped    int           // links not followed (SSRF guard, robots.txt, off-site)

@@ -167,6 +167,14 @@ type MapResult struct {
 	// Skipped counts links the provider refused to follow (e.g. private
 	// addresses behind the SSRF guard, robots.txt disallows).
 	Skipped int
+	// Truncated is true when more URLs exist than URLs lists: the limit or
+	// a bound on the walk cut the list.
+	Truncated bool
+	// Failed counts URLs the provider fetched, saw fail (404, 5xx…) and so
+	// left out of URLs.
+	Failed int
+	// Stop says why discovery ended, where the provider says.
+	Stop *Stop
 }
 
 // SearchRequest is a web search.

@@ -44,6 +44,7 @@ type JobResult struct {
 	Error          *errmap.Error    `json:"error,omitempty" jsonschema:"description=Why the whole job failed\\, when status is failed."`
 	Guidance       *errmap.Guidance `json:"guidance,omitempty"`
 	Cost           *CostOut         `json:"cost,omitempty"`
+	Stop           *StopOut         `json:"stop,omitempty" jsonschema:"description=Why a finished crawl stopped\\, where the provider says (the local fetcher does)."`
 	Message        string           `json:"message" jsonschema:"description=What to do next\\, in words."`
 }
 
@@ -74,6 +75,9 @@ func jobResult(j *client.Job, cur cursor, budget int) JobResult {
 		JobID: j.Ref.String(), Provider: j.Ref.Provider, Status: string(j.State), Done: j.State.Terminal(),
 		PagesCompleted: j.Completed, PagesTotal: j.Total, Skipped: j.Skipped, Cost: costOut(j.Cost),
 		Pages: []JobPage{},
+	}
+	if r.Done {
+		r.Stop = crawlStop(j.Stop)
 	}
 	if r.PagesCompleted < len(j.Pages) {
 		r.PagesCompleted = len(j.Pages)
@@ -162,6 +166,9 @@ func (r JobResult) text() string {
 	}
 	if r.Skipped > 0 {
 		fmt.Fprintf(&b, "\nSkipped %d links (robots.txt, private addresses or off-site).\n", r.Skipped)
+	}
+	if r.Stop != nil {
+		fmt.Fprintf(&b, "\nStopped (%s): %s\n", r.Stop.Reason, r.Stop.Hint)
 	}
 	if r.Cost != nil {
 		fmt.Fprintf(&b, "\nCost: %g %s\n", r.Cost.Credits, r.Cost.Unit)

@@ -29,18 +29,20 @@ type MapResult struct {
 	URL        string   `json:"url"`
 	Provider   string   `json:"provider"`
 	URLs       []string `json:"urls"`
-	Total      int      `json:"total" jsonschema:"description=URLs discovered in all."`
+	Total      int      `json:"total" jsonschema:"description=URLs in the whole list (all its pages). When stop.reason is limit\\, more exist than this."`
 	Offset     int      `json:"offset" jsonschema:"description=Index of the first URL in this result."`
-	Truncated  bool     `json:"truncated"`
+	Truncated  bool     `json:"truncated" jsonschema:"description=True when more URLs exist than this result shows: continue with next_cursor when it is set\\, else the list itself was cut (see stop)."`
 	NextCursor string   `json:"next_cursor,omitempty"`
 	Skipped    int      `json:"skipped,omitempty" jsonschema:"description=Links not listed (robots.txt\\, private addresses)."`
+	Failed     int      `json:"failed,omitempty" jsonschema:"description=URLs left out because fetching them failed (404\\, 5xx…)."`
+	Stop       *StopOut `json:"stop,omitempty" jsonschema:"description=Why discovery stopped\\, where the provider says (the local fetcher does)."`
 	Cost       *CostOut `json:"cost,omitempty"`
 }
 
 func mapTool(d *Deps) Tool {
 	return define[MapArgs, MapResult](d, "map", "List a site's URLs",
 		`Discover the URLs of a website from its sitemap.xml and links, without fetching page content.
-Use it to find the right page before scrape/batch_scrape, or to plan a crawl. Filter with search (e.g. "docs"). Results are paged: when truncated is true, call again with the same arguments and cursor=next_cursor.`,
+Use it to find the right page before scrape/batch_scrape, or to plan a crawl. Filter with search (e.g. "docs"). Results are paged: when next_cursor is set, call again with the same arguments and cursor=next_cursor. stop says why discovery ended; when limit cut the list, truncated is true and stop.suggested_arguments gives a larger limit.`,
 		annotations{readOnly: true, idempotent: true, openWorld: true},
 		func(ctx context.Context, req mcp.CallToolRequest, a MapArgs) (*mcp.CallToolResult, error) {
 			p := d.Provider.Name()
@@ -112,7 +114,8 @@ func (d *Deps) siteMap(ctx context.Context, mr client.MapRequest, offset int, ti
 
 // mapResult is the window of out's URLs from offset that fits maxLen.
 func mapResult(p string, mr client.MapRequest, out *client.MapResult, offset, maxLen int) MapResult {
-	res := MapResult{URL: mr.URL, Provider: p, Total: len(out.URLs), Offset: offset, Skipped: out.Skipped, URLs: []string{}}
+	res := MapResult{URL: mr.URL, Provider: p, Total: len(out.URLs), Offset: offset, Skipped: out.Skipped, Failed: out.Failed,
+		Stop: mapStop(out.Stop, mr.Limit), URLs: []string{}}
 	if offset == 0 {
 		res.Cost = costOut(out.Cost)
 	}
@@ -128,13 +131,18 @@ func mapResult(p string, mr client.MapRequest, out *client.MapResult, offset, ma
 	if i < len(out.URLs) {
 		res.Truncated, res.NextCursor = true, strconv.Itoa(i)
 	}
+	res.Truncated = res.Truncated || out.Truncated
 	return res
 }
 
 func (r MapResult) text() string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "%d URLs found on %s via %s", r.Total, r.URL, r.Provider)
-	if r.Offset > 0 || r.Truncated {
+	more := ""
+	if r.Stop != nil && r.Stop.Reason == client.StopLimit {
+		more = ", and more exist"
+	}
+	fmt.Fprintf(&b, "%d URLs found on %s via %s%s", r.Total, r.URL, r.Provider, more)
+	if r.Offset > 0 || r.NextCursor != "" {
 		fmt.Fprintf(&b, " (showing %d–%d)", r.Offset+1, r.Offset+len(r.URLs))
 	}
 	b.WriteString(":\n")
@@ -144,8 +152,14 @@ func (r MapResult) text() string {
 	if r.Skipped > 0 {
 		fmt.Fprintf(&b, "Skipped %d links (robots.txt or private addresses).\n", r.Skipped)
 	}
-	if r.Truncated {
+	if r.Failed > 0 {
+		fmt.Fprintf(&b, "Left out %d URLs that failed when fetched (404, 5xx…).\n", r.Failed)
+	}
+	if r.NextCursor != "" {
 		fmt.Fprintf(&b, "[More URLs: call map again with the same arguments and cursor=%q.]\n", r.NextCursor)
+	}
+	if r.Stop != nil && (r.Stop.Reason != client.StopExhausted || r.NextCursor == "") {
+		fmt.Fprintf(&b, "Stopped (%s): %s\n", r.Stop.Reason, r.Stop.Hint)
 	}
 	return b.String()
 }

@@ -22,7 +22,8 @@ const (
 // MaxPages pages (default 10, at most 1000), obeys include/exclude path
 // patterns (see pathPattern), robots.txt, per-host rate limits and the SSRF
 // guard, and stops at Options.CrawlTimeout. Links not followed are counted
-// in Job.Skipped.
+// in Job.Skipped. The finished job's Stop says why it ended; at max_depth
+// it counts the distinct links on the deepest pages that were left.
 func (p *Provider) StartCrawl(_ context.Context, req client.CrawlRequest) (*client.Job, error) {
 	if req.UseBrowser {
 		return nil, scrapeSupported(client.ScrapeRequest{UseBrowser: true})
@@ -77,7 +78,7 @@ func (p *Provider) runCrawl(ctx context.Context, job *crawlJob, start *url.URL, 
 	startKey, _ := normalize(start)
 	var startErr *client.Error
 	opts := client.ScrapeRequest{Formats: []string{client.FormatMarkdown}, OnlyMainContent: onlyMain}
-	walk(ctx, start, plan, walkHooks{
+	end := walk(ctx, start, plan, walkHooks{
 		visit: func(ctx context.Context, u *url.URL) visitResult {
 			req := opts
 			req.URL = u.String()
@@ -149,7 +150,26 @@ func (p *Provider) runCrawl(ctx context.Context, job *crawlJob, start *url.URL, 
 	default:
 		job.state, job.raw = client.JobCompleted, "completed"
 	}
+	job.stop = crawlStop(end, plan, job, startErr)
 	job.finished = time.Now()
 	p.log.Info("crawl finished", "job", job.ref.String(), "state", string(job.state), "pages", len(job.pages),
-		"failed", len(job.pageErrors), "skipped", job.skipped)
+		"failed", len(job.pageErrors), "skipped", job.skipped, "stop", job.stop.Reason)
+}
+
+// crawlStop names why the crawl ended; job.mu is held.
+func crawlStop(end walkEnd, plan walkPlan, job *crawlJob, startErr *client.Error) *client.Stop {
+	st := &client.Stop{Reason: end.reason, Beyond: end.beyond, Left: end.left}
+	switch {
+	case job.cancelled:
+		st.Reason = client.StopCancelled
+	case end.reason == "enough":
+		st.Reason = client.StopBudget
+	case len(job.pages) == 0 && startErr != nil && startErr.Code == client.CodeRobotsDisallowed:
+		st.Reason = client.StopRobots
+	case end.reason == client.StopMaxPages:
+		st.Limit = plan.maxPages
+	case end.reason == client.StopMaxDepth:
+		st.Limit = plan.maxDepth
+	}
+	return st
 }

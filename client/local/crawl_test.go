@@ -396,4 +396,7 @@ func TestCrawlStopsAtItsDeadline(t *testing.T) {
 	if !strings.Contains(final.Error.Message, "deadline") || len(final.PageErrors) != 0 {
 		t.Errorf("error %q, page errors %v", final.Error.Message, final.PageErrors)
 	}
+	if final.Stop == nil || final.Stop.Reason != client.StopDeadline {
+		t.Errorf("stop %+v, want deadline", final.Stop)
+	}
 }

@@ -27,10 +27,13 @@ const minMainText = 100
 func newMarkdownConverter() *converter.Converter {
 	c := converter.NewConverter(converter.WithPlugins(
 		base.NewBasePlugin(),
-		commonmark.NewCommonmarkPlugin(commonmark.WithHeadingStyle(commonmark.HeadingStyleATX)),
+		// No "<!--THE END-->" between adjacent lists: in Markdown read as
+		// text the lists read apart without it.
+		commonmark.NewCommonmarkPlugin(commonmark.WithHeadingStyle(commonmark.HeadingStyleATX), commonmark.WithListEndComment(false)),
 		table.NewTablePlugin(table.WithSkipEmptyRows(true)),
 		strikethrough.NewStrikethroughPlugin(),
 	))
+	registerPlainText(c)
 	// The converter has no cancellation of its own. This renderer runs
 	// before every other one on every node and, once the call's context
 	// has ended, claims the node and writes nothing, so the rest of the
@@ -129,7 +132,14 @@ func (p *Provider) extractHTML(ctx context.Context, src string, pageURL *url.URL
 				"(headings, paragraphs and lists kept, other formatting lost)%s", elements, p.budget.markdownElements, chromeNote(o.onlyMain)))
 		return out, nil
 	}
+	p.safely("marking code and boilerplate", m.base, func() {
+		markCodeLanguages(doc, p.budget.markdownElements)
+		if o.onlyMain {
+			markBoilerplate(doc, p.budget.markdownElements)
+		}
+	})
 	var content *html.Node
+	fromReadability := false
 	if o.onlyMain {
 		page := cleanCopy(doc, m.base, true)
 		full := textLen(page)
@@ -139,7 +149,7 @@ func (p *Provider) extractHTML(ctx context.Context, src string, pageURL *url.URL
 				elements, p.budget.mainElements))
 		} else if art, ok := p.readable(doc, m.base); ok {
 			if n := textLen(art.Node); n >= minMainText || full == 0 {
-				content = art.Node
+				content, fromReadability = art.Node, true
 				if t := strings.TrimSpace(art.Title()); t != "" {
 					out.title = t
 				}
@@ -154,6 +164,13 @@ func (p *Provider) extractHTML(ctx context.Context, src string, pageURL *url.URL
 	if err := ctx.Err(); err != nil {
 		return extracted{}, err
 	}
+	p.safely("tidying the content", m.base, func() {
+		applyCodeLanguages(content)
+		if o.onlyMain {
+			pruneBoilerplate(content, p.budget.markdownElements)
+			out.title = settleHeadline(content, m.h1s, out.title, fromReadability)
+		}
+	})
 	out.text = textLen(content)
 	if o.html {
 		var b bytes.Buffer
@@ -212,6 +229,18 @@ func (p *Provider) extractTokens(ctx context.Context, src string, pageURL *url.U
 		out.html = tp.html
 	}
 	return out, nil
+}
+
+// safely runs one of the passes around readability. Should a page make it
+// panic, the tree stays as far as the pass got (a valid tree: the passes
+// only detach nodes and set attributes) and the page is still converted.
+func (p *Provider) safely(what string, base *url.URL, pass func()) {
+	defer func() {
+		if r := recover(); r != nil {
+			p.log.Debug(what+" panicked; continuing without it", "url", base.Redacted(), "panic", fmt.Sprint(r))
+		}
+	}()
+	pass()
 }
 
 // readable runs readability on a copy of doc.

@@ -459,6 +459,9 @@ func TestCrawlOfLinkHeavyPagesKeepsWithinItsShareAndSaysSo(t *testing.T) {
 	if !said {
 		t.Errorf("no page error says a page was not kept: %+v", job.PageErrors)
 	}
+	if job.Stop == nil || job.Stop.Reason != client.StopBudget {
+		t.Errorf("stop %+v, want budget", job.Stop)
+	}
 	if grew > 256<<20 {
 		t.Errorf("the heap grew by %d MiB", grew>>20)
 	}

@@ -54,6 +54,7 @@ type crawlJob struct {
 	taken      bool // a snapshot of the finished job has been handed out
 	err        *client.Error
 	cancelled  bool // CancelJob or Close asked for it
+	stop       *client.Stop
 	finished   time.Time
 }
 
@@ -230,13 +231,18 @@ func (j *crawlJob) snapshot() *client.Job {
 	if j.state.Terminal() {
 		j.taken = true
 	}
-	return &client.Job{
+	out := &client.Job{
 		Ref: j.ref, State: j.state, RawStatus: j.raw,
 		Total: max(total, len(j.pages)), Completed: len(j.pages),
 		Pages:      append([]client.Page(nil), j.pages...),
 		PageErrors: append([]client.BatchItem(nil), j.pageErrors...),
 		Error:      j.err, Skipped: j.skipped,
 	}
+	if j.stop != nil {
+		st := *j.stop
+		out.Stop = &st
+	}
+	return out
 }
 
 // Job returns a snapshot of a local crawl.

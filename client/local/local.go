@@ -26,14 +26,20 @@
 //     converter only up to 60,000 (above, plain text with headings,
 //     paragraphs and lists, and a warning), a document tree only up to
 //     400,000 (above, and for pages nested deeper than html.Parse's 512,
-//     the text is read from the token stream, with a warning). A page whose
+//     the text is read from the token stream, with a warning). The passes
+//     around readability (code languages, boilerplate marks and pruning,
+//     see prune.go) visit at most the Markdown converter's 60,000 elements
+//     each, and a panic in one leaves the content as it was. A page whose
 //     simplified reading finds no text is page_too_complex, never an empty
 //     success. Measured at the 5 MiB cap (150,000 <p>): about 90 MB of heap
 //     for one page; 25 such scrapes at once peaked at 480 MB RSS with
 //     MaxExtract 2 (hostiletest/measure reproduces the figures).
 //   - Links: 10,000 per page, 4 KiB each.
 //   - Crawl and map walks: a frontier of 4 × (max_pages + failures) + 100
-//     URLs; a seen set of at most 10 × that, 200,000 URLs and 16 MiB.
+//     URLs; a seen set (links past max_depth, counted for the stop
+//     reason, included) of at most 10 × that (for map, at least twice its
+//     limit), 200,000 URLs and 16 MiB. Map's own list holds at most its
+//     limit (5,000) and remembers at most 200,000 URLs.
 //   - Crawl jobs: at most 100; together they keep at most MaxJobBytes of
 //     pages (default 256 MiB) and one job at most a quarter of that. A
 //     running job that reaches its share, or finds the budget full of

@@ -3,6 +3,7 @@ package local
 import (
 	"context"
 	"net/url"
+	"slices"
 	"strings"
 	"time"
 
@@ -23,7 +24,11 @@ const (
 // up to two links deeper. URLs are normalised (see normalizeURL), same-site
 // (see siteScope), filtered by Search (case-insensitive substring) and
 // capped at Limit (default 100, at most 5000). URLs robots.txt disallows or
-// on hosts the SSRF guard refuses are left out and counted in Skipped.
+// on hosts the SSRF guard refuses are left out and counted in Skipped; URLs
+// fetched for their links that failed (404, 5xx…) are left out and counted
+// in Failed. Every same-site link on a fetched page is listed, whether or
+// not the walk's frontier had room to fetch it. When the list is full and
+// one more URL turns up, Truncated is set and Stop says limit.
 func (p *Provider) Map(ctx context.Context, req client.MapRequest) (*client.MapResult, error) {
 	start, err := parseTarget(req.URL)
 	if err != nil {
@@ -55,14 +60,16 @@ func (p *Provider) Map(ctx context.Context, req client.MapRequest) (*client.MapR
 	m.add(ctx, start.String())
 	p.readSitemaps(ctx, p.sitemapRoots(ctx, origins), func(loc string) bool {
 		m.add(ctx, loc)
-		return !m.full()
+		return !m.more
 	})
 
 	startKey, _ := normalize(start)
 	var startErr *client.Error
-	if !m.full() {
-		walk(ctx, start, walkPlan{
+	stop := &client.Stop{Reason: client.StopExhausted}
+	if !m.more {
+		end := walk(ctx, start, walkPlan{
 			scope: m.scope, maxDepth: mapDepth, maxPages: mapPages, maxFailures: mapPages, workers: p.opts.Concurrency,
+			minSeen: 2*m.limit + 100,
 		}, walkHooks{
 			visit: func(ctx context.Context, u *url.URL) visitResult {
 				if u.String() == startKey {
@@ -70,27 +77,47 @@ func (p *Provider) Map(ctx context.Context, req client.MapRequest) (*client.MapR
 				}
 				return p.visitLinks(ctx, u)
 			},
-			queued: func(key string) { m.add(ctx, key) },
+			queued: func(string) {},
+			found:  func(key string) { m.add(ctx, key) },
 			page:   func(string, *client.Page) {},
 			failed: func(key string, err *client.Error) {
 				if key == startKey {
 					startErr = err
 				}
+				m.fail(key)
 			},
 			skipped: func(key, _ string, err *client.Error) {
 				if key == startKey {
 					startErr = err
 				}
 			},
-			enough: m.full,
+			enough: func() bool { return m.more },
 		})
+		stop.Reason, stop.Left, stop.Beyond = end.reason, end.left, end.beyond
+		m.capped = end.capped
+		switch end.reason {
+		case client.StopMaxPages:
+			stop.Limit = mapPages
+		case client.StopMaxDepth:
+			stop.Limit = mapDepth
+		}
 	} else {
 		startErr = first.err
+		if first.err != nil && first.err.Code != client.CodeRobotsDisallowed && first.err.Code != client.CodeSSRFBlocked {
+			m.fail(startKey)
+		}
 	}
-	if len(m.urls) <= 1 && startErr != nil {
+	if m.more {
+		stop.Reason, stop.Limit = client.StopLimit, m.limit
+	}
+	urls := m.listed()
+	if len(urls) == 0 && startErr != nil {
 		return nil, startErr
 	}
-	return &client.MapResult{URLs: m.urls, Skipped: m.skipped}, nil
+	return &client.MapResult{
+		URLs: urls, Skipped: m.skipped, Failed: len(m.failed), Stop: stop,
+		Truncated: m.more || m.capped || stop.Reason == client.StopDeadline,
+	}, nil
 }
 
 // visitLinks fetches u for its links only.
@@ -135,15 +162,23 @@ type siteMap struct {
 	search  string
 	seen    map[string]bool
 	urls    []string
+	failed  map[string]bool // fetched and failed: left out of the list
 	skipped int
+	more    bool // a URL beyond limit was found: the list is cut
+	capped  bool // the walk dropped links at a bound
 }
 
-func (m *siteMap) full() bool { return len(m.urls) >= m.limit }
+func (m *siteMap) full() bool { return len(m.urls)-len(m.failed) >= m.limit }
 
 // add lists loc when it is a same-site URL not seen before, matches the
-// search and robots.txt allows it.
+// search and robots.txt allows it. Once the list is full, the first such
+// URL only records that more exist.
 func (m *siteMap) add(ctx context.Context, loc string) {
-	if m.full() || len(m.seen) >= maxSeenLinks {
+	if m.more {
+		return
+	}
+	if len(m.seen) >= maxSeenLinks {
+		m.capped = true
 		return
 	}
 	key, err := normalizeURL(loc)
@@ -162,5 +197,30 @@ func (m *siteMap) add(ctx context.Context, loc string) {
 		m.skipped++
 		return
 	}
+	if m.full() {
+		m.more = true
+		return
+	}
 	m.urls = append(m.urls, key)
+}
+
+// fail records that key answered with an error when fetched for links.
+func (m *siteMap) fail(key string) {
+	if m.failed == nil {
+		m.failed = map[string]bool{}
+	}
+	if slices.Contains(m.urls, key) {
+		m.failed[key] = true
+	}
+}
+
+// listed is the list without the URLs that failed.
+func (m *siteMap) listed() []string {
+	out := make([]string, 0, len(m.urls))
+	for _, u := range m.urls {
+		if !m.failed[u] {
+			out = append(out, u)
+		}
+	}
+	return out
 }

@@ -146,6 +146,12 @@ func TestPathPatterns(t *testing.T) {
 		{"/docs/v?/*", []string{"/docs/v1/intro", "/docs/v2/a/b"}, []string{"/docs/v10/intro", "/docs/v/intro"}},
 		{"/a/**/z", []string{"/a/z", "/a/b/c/z", "/a/b/z/more"}, []string{"/b/z"}},
 		{"/c++/(x)", []string{"/c++/(x)"}, []string{"/cc/x"}},
+		// Paths are matched decoded; patterns may be written either way.
+		{"/café/*", []string{"/café/menu", "/café/a/b"}, []string{"/cafe/menu", "/caf/menu"}},
+		{"/caf%C3%A9/*", []string{"/café/menu"}, []string{"/cafe/menu"}},
+		{"/caf?/*", []string{"/café/menu", "/cafe/menu"}, []string{"/caf/menu"}},
+		{"/日本/**/*.html", []string{"/日本/a/b.html", "/日本/b.html"}, []string{"/日本語/b.html"}},
+		{"/100%/*", []string{"/100%/x"}, nil}, // not valid escaping: kept as written
 	}
 	for _, tc := range tests {
 		ps, err := compilePatterns("include_paths", []string{tc.pattern})

@@ -13,7 +13,11 @@ type pageMeta struct {
 	title, description, canonical string
 	refresh                       string   // meta refresh target, absolute
 	base                          *url.URL // for resolving links: <base href> or the page's URL
+	h1s                           []string // the texts of the first few <h1>, in page order
 }
+
+// maxH1s bounds the <h1> texts readMeta keeps (a page may hold thousands).
+const maxH1s = 8
 
 func readMeta(doc *html.Node, pageURL *url.URL) pageMeta {
 	m := pageMeta{base: pageURL}
@@ -30,6 +34,11 @@ func readMeta(doc *html.Node, pageURL *url.URL) pageMeta {
 				m.title = collapse(plainText(n))
 			}
 		case atom.H1:
+			if len(m.h1s) < maxH1s {
+				if t := collapse(plainText(n)); t != "" {
+					m.h1s = append(m.h1s, t)
+				}
+			}
 			if firstH1 == "" {
 				firstH1 = collapse(plainText(n))
 			}

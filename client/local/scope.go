@@ -7,6 +7,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"unicode/utf8"
 
 	"golang.org/x/net/publicsuffix"
 
@@ -69,7 +70,9 @@ func (s siteScope) contains(u *url.URL) bool {
 //   - a pattern not starting with "/" matches at any depth: "*.pdf" is
 //     "**/*.pdf".
 //
-// The query string takes no part.
+// Paths are matched decoded and patterns may be written either way:
+// "/café/*" and "/caf%C3%A9/*" both cover "/caf%C3%A9/menu". The query
+// string takes no part.
 type pathPattern struct {
 	src string
 	re  *regexp.Regexp
@@ -87,9 +90,22 @@ func compilePatterns(field string, srcs []string) ([]pathPattern, error) {
 			e.Field = field
 			return nil, e
 		}
-		out = append(out, pathPattern{src: s, re: regexp.MustCompile(globRegexp(s))})
+		out = append(out, pathPattern{src: s, re: regexp.MustCompile(globRegexp(unescapePattern(s)))})
 	}
 	return out, nil
+}
+
+// unescapePattern decodes a pattern's percent-escapes ("/caf%C3%A9/*"), as
+// URL paths are matched decoded ("/café/..."). A pattern that is not valid
+// escaping is kept as written.
+func unescapePattern(s string) string {
+	if !strings.Contains(s, "%") {
+		return s
+	}
+	if u, err := url.PathUnescape(s); err == nil && utf8.ValidString(u) {
+		return u
+	}
+	return s
 }
 
 func globRegexp(glob string) string {
@@ -111,7 +127,11 @@ func globRegexp(glob string) string {
 		case c == '?':
 			b.WriteString("[^/]")
 		default:
-			b.WriteString(regexp.QuoteMeta(string(c)))
+			// Whole characters, not bytes: a byte of "é" quoted alone is
+			// invalid UTF-8, which the regexp reads as U+FFFD.
+			r, w := utf8.DecodeRuneInString(glob[i:])
+			b.WriteString(regexp.QuoteMeta(string(r)))
+			i += w - 1
 		}
 	}
 	if strings.HasSuffix(glob, "/") {

@@ -2,6 +2,7 @@ package local
 
 import (
 	"context"
+	"errors"
 	"net/url"
 
 	"github.com/scrapemcp/scrapemcp/client"
@@ -30,6 +31,7 @@ type walkPlan struct {
 	maxFailures      int
 	include, exclude []pathPattern
 	workers          int
+	minSeen          int // the seen set may grow to at least this (map: twice its limit)
 }
 
 type visitResult struct {
@@ -41,10 +43,19 @@ type visitResult struct {
 type walkHooks struct {
 	visit   func(ctx context.Context, u *url.URL) visitResult
 	queued  func(key string)                         // a URL entered the frontier
+	found   func(key string)                         // optional: a same-site, allowed link, queued or not
 	page    func(key string, page *client.Page)      // a visit succeeded
 	failed  func(key string, err *client.Error)      // a visit failed
 	skipped func(key, why string, err *client.Error) // a link was not followed
 	enough  func() bool                              // optional: stop early
+}
+
+// walkEnd says why a walk returned.
+type walkEnd struct {
+	reason string // a client.Stop* word; "enough" when hooks.enough stopped it
+	left   int    // URLs queued or dropped at a bound, never visited
+	beyond int    // distinct allowed links past maxDepth
+	capped bool   // the seen set was full: links went unrecognised
 }
 
 type walkTask struct {
@@ -58,13 +69,14 @@ type walkDone struct {
 	res visitResult
 }
 
-func walk(ctx context.Context, start *url.URL, plan walkPlan, h walkHooks) {
+func walk(ctx context.Context, start *url.URL, plan walkPlan, h walkHooks) walkEnd {
 	startKey, err := normalize(start)
 	if err != nil {
-		return
+		return walkEnd{reason: client.StopFailures}
 	}
 	startURL, _ := url.Parse(startKey)
 	seen := map[string]bool{startKey: true}
+	beyond := map[string]bool{} // links past maxDepth, not (yet) seen
 	queue := []walkTask{{startURL, startKey, 0}}
 	h.queued(startKey)
 	// A frontier longer than this can never be fetched: every entry ends as
@@ -72,38 +84,80 @@ func walk(ctx context.Context, start *url.URL, plan walkPlan, h walkHooks) {
 	queueCap := 4*(plan.maxPages+plan.maxFailures) + 100
 	// The seen set only has to outlast the frontier by enough to recognise
 	// links to pages already queued or visited; a link-heavy site must not
-	// make it the biggest thing a small crawl holds.
-	seenCap := min(maxSeenLinks, 10*queueCap)
+	// make it the biggest thing a small crawl holds. It also bounds the
+	// links counted past maxDepth.
+	seenCap := min(maxSeenLinks, max(10*queueCap, plan.minSeen))
 	seenBytes := 0
+	var end walkEnd
 
 	results := make(chan walkDone)
 	inflight, ok, failed := 0, 0, 0
 	stopped := func() bool {
 		return ctx.Err() != nil || failed >= plan.maxFailures || (h.enough != nil && h.enough())
 	}
-	consider := func(link string, depth int) {
-		if len(seen) >= seenCap || seenBytes >= maxSeenBytes {
-			return
+	// admit normalises link and applies the site's scope and the path
+	// rules; it returns the key and URL of a link worth following.
+	admit := func(link string) (string, *url.URL, bool) {
+		if len(seen)+len(beyond) >= seenCap || seenBytes >= maxSeenBytes {
+			end.capped = true
+			return "", nil, false
 		}
 		key, err := normalizeURL(link)
-		if err != nil || seen[key] {
+		if err != nil || seen[key] || beyond[key] {
+			return "", nil, false
+		}
+		u, err := url.Parse(key)
+		if err != nil {
+			return "", nil, false
+		}
+		return key, u, true
+	}
+	consider := func(link string, depth int) {
+		key, u, ok := admit(link)
+		if !ok {
 			return
 		}
 		seen[key] = true
 		seenBytes += len(key)
-		u, err := url.Parse(key)
 		switch {
-		case err != nil:
-			return
 		case !plan.scope.contains(u):
 			h.skipped(key, skipOffSite, nil)
 		case !pathAllowed(u.Path, plan.include, plan.exclude):
 			h.skipped(key, skipFiltered, nil)
 		case skippedExtension(u.Path):
 			h.skipped(key, skipNotPage, nil)
-		case len(queue) < queueCap:
-			queue = append(queue, walkTask{u, key, depth})
-			h.queued(key)
+		default:
+			if h.found != nil {
+				h.found(key)
+			}
+			if len(queue) < queueCap {
+				queue = append(queue, walkTask{u, key, depth})
+				h.queued(key)
+			} else {
+				end.left++ // found (and listed by map), never to be fetched
+			}
+		}
+	}
+	// considerBeyond counts a link one level past maxDepth; a later,
+	// shallower sighting still queues it (results arrive out of order).
+	considerBeyond := func(link string) {
+		key, u, ok := admit(link)
+		if !ok || !plan.scope.contains(u) || !pathAllowed(u.Path, plan.include, plan.exclude) || skippedExtension(u.Path) {
+			return
+		}
+		beyond[key] = true
+		seenBytes += len(key)
+		if h.found != nil {
+			h.found(key)
+		}
+	}
+	unbeyond := func(link string) {
+		if len(beyond) == 0 {
+			return
+		}
+		if key, err := normalizeURL(link); err == nil && beyond[key] {
+			delete(beyond, key)
+			seenBytes -= len(key)
 		}
 	}
 
@@ -115,7 +169,7 @@ func walk(ctx context.Context, start *url.URL, plan walkPlan, h walkHooks) {
 			go func() { results <- walkDone{t, h.visit(ctx, t.u)} }()
 		}
 		if inflight == 0 {
-			return
+			break
 		}
 		d := <-results
 		inflight--
@@ -146,8 +200,33 @@ func walk(ctx context.Context, start *url.URL, plan walkPlan, h walkHooks) {
 		}
 		if d.depth < plan.maxDepth {
 			for _, l := range d.res.links {
+				unbeyond(l)
 				consider(l, d.depth+1)
+			}
+		} else {
+			for _, l := range d.res.links {
+				considerBeyond(l)
 			}
 		}
 	}
+
+	end.left += len(queue)
+	end.beyond = len(beyond)
+	switch {
+	case errors.Is(ctx.Err(), context.DeadlineExceeded):
+		end.reason = client.StopDeadline
+	case ctx.Err() != nil:
+		end.reason = client.StopCancelled
+	case h.enough != nil && h.enough():
+		end.reason = "enough"
+	case failed >= plan.maxFailures:
+		end.reason = client.StopFailures
+	case end.left > 0:
+		end.reason = client.StopMaxPages
+	case end.beyond > 0:
+		end.reason = client.StopMaxDepth
+	default:
+		end.reason = client.StopExhausted
+	}
+	return end
 }
