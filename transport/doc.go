@@ -9,7 +9,8 @@
 //     answered with a JSON-RPC error and skipped.
 //   - HTTP and SSE: at most MaxConns open connections (more wait to be
 //     accepted); headers within 10 s, a body within 30 s of its headers and
-//     at most MaxBody bytes; idle keep-alive connections closed after 60 s.
+//     at most MaxBody bytes, all bodies held at once within BodyBudget;
+//     idle keep-alive connections closed after 60 s.
 //     A request refused for its token, Origin or size is answered from its
 //     headers and its connection closed, so a stalled body holds nothing.
 //   - Per-client state (the filters of stdio and SSE) is bounded whatever

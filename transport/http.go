@@ -8,10 +8,12 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"strconv"
 	"time"
 
 	"github.com/mark3labs/mcp-go/server"
 	"golang.org/x/net/netutil"
+	"golang.org/x/sync/semaphore"
 )
 
 // Limits of the HTTP listeners. They bound what a client that never
@@ -19,6 +21,9 @@ import (
 const (
 	DefaultMaxConns = 1024
 	DefaultMaxBody  = 4 << 20 // tool arguments are small
+	// DefaultBodyBudget bounds the request bodies held in memory at once,
+	// across all connections.
+	DefaultBodyBudget = 64 << 20
 	// A client has this long to send its headers, then this long to send
 	// its body once the headers have been accepted.
 	defaultHeaderTimeout = 10 * time.Second
@@ -41,6 +46,7 @@ type HTTPOptions struct {
 	AllowOrigins []string
 	MaxConns     int   // 0 → DefaultMaxConns
 	MaxBody      int64 // 0 → DefaultMaxBody
+	BodyBudget   int64 // 0 → DefaultBodyBudget
 	// Drain and ShutdownTimeout: see StdioOptions.
 	Drain           func(context.Context)
 	ShutdownTimeout time.Duration
@@ -65,6 +71,12 @@ func HTTP(ctx context.Context, s *server.MCPServer, o HTTPOptions) error {
 	}
 	if o.MaxBody <= 0 {
 		o.MaxBody = DefaultMaxBody
+	}
+	if o.BodyBudget <= 0 {
+		o.BodyBudget = DefaultBodyBudget
+	}
+	if o.BodyBudget < o.MaxBody {
+		o.BodyBudget = o.MaxBody
 	}
 	if o.HeaderTimeout <= 0 {
 		o.HeaderTimeout = defaultHeaderTimeout
@@ -136,7 +148,7 @@ func newHandler(s *server.MCPServer, o HTTPOptions) (*handler, error) {
 		return nil, fmt.Errorf("unknown HTTP transport %q", o.Transport)
 	}
 	var next http.Handler = mux
-	next = limitBody(o.MaxBody, o.BodyTimeout, next)
+	next = limitBody(o.MaxBody, o.BodyBudget, o.BodyTimeout, next)
 	next = requireToken(o.AuthToken, next)
 	next = checkOrigin(o.AllowOrigins, next)
 	h.Handler = withHealth(next)
@@ -203,13 +215,33 @@ func withHealth(next http.Handler) http.Handler {
 // limitBody bounds what a client may POST, in bytes and in time. The time
 // bound is set per request rather than as http.Server.ReadTimeout, which
 // would also end long-lived SSE streams that never read again.
-func limitBody(max int64, timeout time.Duration, next http.Handler) http.Handler {
+//
+// Bodies are also held in memory while their request is handled (mcp-go
+// reads each whole), so together they draw on one budget: each request
+// reserves its Content-Length (the cap when it sends none) until it has been
+// answered, and one that cannot reserve within the body timeout is answered
+// 503 with Retry-After.
+func limitBody(max, budget int64, timeout time.Duration, next http.Handler) http.Handler {
+	reserved := semaphore.NewWeighted(budget)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.ContentLength > max {
 			refuse(w, "request body too large", http.StatusRequestEntityTooLarge)
 			return
 		}
 		if r.ContentLength != 0 && r.Body != nil && r.Body != http.NoBody {
+			weight := r.ContentLength
+			if weight < 0 {
+				weight = max
+			}
+			ctx, cancel := context.WithTimeout(r.Context(), timeout)
+			err := reserved.Acquire(ctx, weight)
+			cancel()
+			if err != nil {
+				w.Header().Set("Retry-After", strconv.Itoa(int(timeout.Seconds())+1))
+				refuse(w, "the server is holding as many request bodies as it allows; retry shortly", http.StatusServiceUnavailable)
+				return
+			}
+			defer reserved.Release(weight)
 			rc := http.NewResponseController(w)
 			if rc.SetReadDeadline(time.Now().Add(timeout)) == nil {
 				r.Body = &deadlineBody{ReadCloser: r.Body, rc: rc}

@@ -445,3 +445,27 @@ func TestSetLevelIsAppliedUnderOneSessionID(t *testing.T) {
 		t.Errorf("the session after setLevel: %v", err)
 	}
 }
+
+// Request bodies held at once draw on one budget: while a call holds most
+// of it, another body waits its body timeout and is answered 503 with
+// Retry-After; once the call has answered, bodies are taken again.
+func TestRequestBodiesShareOneMemoryBudget(t *testing.T) {
+	m := newTestMCP()
+	r := startHTTP(t, m.MCPServer, HTTPOptions{Transport: "http", MaxBody: 4096, BodyBudget: 4096, BodyTimeout: 300e6})
+	hdr := httpSession(t, r.base)
+	held := make(chan []map[string]any, 1)
+	go func() {
+		_, msgs := post(t, r.base, hdr, callMessage(5, "block", map[string]any{"label": strings.Repeat("x", 3000)}, nil))
+		held <- msgs
+	}()
+	m.waitStarted(t)
+	res, _ := post(t, r.base, hdr, callMessage(6, "echo", map[string]any{"text": strings.Repeat("y", 1500)}, nil))
+	if res.StatusCode != http.StatusServiceUnavailable || res.Header.Get("Retry-After") == "" {
+		t.Errorf("a body past the budget: %s, Retry-After %q; want 503 with Retry-After", res.Status, res.Header.Get("Retry-After"))
+	}
+	m.releaseAll()
+	<-held
+	if _, msgs := post(t, r.base, hdr, callMessage(7, "echo", map[string]any{"text": strings.Repeat("y", 1500)}, nil)); len(msgs) != 1 || msgs[0]["result"] == nil {
+		t.Errorf("after the call answered: %v", msgs)
+	}
+}
