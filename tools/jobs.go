@@ -19,6 +19,9 @@ type JobPage struct {
 	Offset     int    `json:"offset" jsonschema:"description=Character offset of this part within the page's Markdown."`
 	Length     int    `json:"length" jsonschema:"description=Length of the page's whole Markdown."`
 	Complete   bool   `json:"complete" jsonschema:"description=True when this part ends the page."`
+	// Warnings travel with a page's first part, so a page read the
+	// simplified way (over-deep or over-large HTML) says so in a crawl too.
+	Warnings []string `json:"warnings,omitempty" jsonschema:"description=What was unusual about this page (e.g. read as plain text because its HTML was too deep or too large); on the page's first part only."`
 }
 
 // JobFailure is a page the job could not fetch.
@@ -96,7 +99,11 @@ func jobResult(j *client.Job, cur cursor, budget int) JobResult {
 		if url == "" {
 			url = p.FinalURL
 		}
-		r.Pages = append(r.Pages, JobPage{URL: url, Title: p.Title, StatusCode: p.StatusCode, Markdown: chunk, Offset: min(off, total), Length: total, Complete: next == 0})
+		jp := JobPage{URL: url, Title: p.Title, StatusCode: p.StatusCode, Markdown: chunk, Offset: min(off, total), Length: total, Complete: next == 0}
+		if jp.Offset == 0 {
+			jp.Warnings = p.Warnings
+		}
+		r.Pages = append(r.Pages, jp)
 		if next > 0 {
 			off = next
 			break
@@ -152,6 +159,9 @@ func (r JobResult) text() string {
 			fmt.Fprintf(&b, "\n## %s\n", p.URL)
 			if p.Title != "" {
 				fmt.Fprintf(&b, "Title: %s\n", p.Title)
+			}
+			for _, w := range p.Warnings {
+				fmt.Fprintf(&b, "Warning: %s\n", w)
 			}
 		} else {
 			fmt.Fprintf(&b, "\n## %s (continued from character %d)\n", p.URL, p.Offset)

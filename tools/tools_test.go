@@ -388,3 +388,29 @@ func (p pollingScraper) Scrape(ctx context.Context, r client.ScrapeRequest) (*cl
 	}
 	return &client.Page{URL: r.URL, Markdown: "done"}, nil
 }
+
+// A crawled page read the simplified way says so, in structuredContent on
+// its first part and in the text, as a scraped page does.
+func TestJobPagesCarryTheirWarnings(t *testing.T) {
+	j := &client.Job{State: client.JobCompleted, Pages: []client.Page{
+		{URL: "https://a.example/deep", Markdown: strings.Repeat("deep text ", 50), Warnings: []string{"read as plain text: nested deeper than 512"}},
+		{URL: "https://a.example/ok", Markdown: "fine"},
+	}}
+	r := jobResult(j, cursor{}, 2000)
+	if len(r.Pages) < 2 {
+		t.Fatalf("pages: %+v", r.Pages)
+	}
+	if got := r.Pages[0].Warnings; len(got) != 1 || !strings.Contains(got[0], "plain text") {
+		t.Errorf("first part's warnings = %q", got)
+	}
+	if len(r.Pages[1].Warnings) != 0 {
+		t.Errorf("a page without warnings got %q", r.Pages[1].Warnings)
+	}
+	if !strings.Contains(r.text(), "Warning: read as plain text") {
+		t.Errorf("the text does not carry the warning:\n%s", r.text())
+	}
+	next, _ := parseCursor("local", "0:100")
+	if more := jobResult(j, next, 2000); len(more.Pages) == 0 || more.Pages[0].Offset != 100 || len(more.Pages[0].Warnings) != 0 {
+		t.Errorf("a continuation part repeats the warnings: %+v", more.Pages)
+	}
+}
