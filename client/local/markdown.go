@@ -60,14 +60,7 @@ var noLanguage = map[string]bool{"none": true, "nohighlight": true, "plain": tru
 // Pandoc's sourceCode python) and records it on the pre in codeLangAttr.
 // It visits at most limit elements.
 func markCodeLanguages(doc *html.Node, limit int) {
-	seen := 0
-	for n := range doc.Descendants() {
-		if n.Type != html.ElementNode {
-			continue
-		}
-		if seen++; seen > limit {
-			return
-		}
+	for n := range elements(doc, limit) {
 		if n.DataAtom != atom.Pre || attr(n, codeLangAttr) != "" {
 			continue
 		}
@@ -169,14 +162,7 @@ func settleHeadline(content *html.Node, h1s []string, title string, fromReadabil
 		return title
 	}
 	var found *html.Node
-	seen := 0
-	for n := range content.Descendants() {
-		if n.Type != html.ElementNode {
-			continue
-		}
-		if seen++; seen > 2000 { // the headline is near the top
-			break
-		}
+	for n := range elements(content, 2000) { // the headline is near the top
 		if n.DataAtom != atom.H1 && n.DataAtom != atom.H2 {
 			continue
 		}

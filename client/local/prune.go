@@ -1,6 +1,7 @@
 package local
 
 import (
+	"iter"
 	"net/url"
 	"regexp"
 	"strings"
@@ -52,17 +53,26 @@ func boilerClass(class string) bool {
 	return false
 }
 
+// elements yields the element nodes below root in document order, at most
+// limit of them: every pass over a hostile page stays within its budget.
+func elements(root *html.Node, limit int) iter.Seq[*html.Node] {
+	return func(yield func(*html.Node) bool) {
+		seen := 0
+		for n := range root.Descendants() {
+			if n.Type != html.ElementNode {
+				continue
+			}
+			if seen++; seen > limit || !yield(n) {
+				return
+			}
+		}
+	}
+}
+
 // markBoilerplate marks page furniture by class name, visiting at most
 // limit elements.
 func markBoilerplate(doc *html.Node, limit int) {
-	seen := 0
-	for n := range doc.Descendants() {
-		if n.Type != html.ElementNode {
-			continue
-		}
-		if seen++; seen > limit {
-			return
-		}
+	for n := range elements(doc, limit) {
 		if n.DataAtom == atom.Body || n.DataAtom == atom.Html || n.DataAtom == atom.Article || n.DataAtom == atom.Main {
 			continue
 		}
