@@ -59,7 +59,7 @@ func main() {
 	}
 	logf("all probes done in %.0fs", time.Since(start).Seconds())
 	fmt.Println("| probe | old | new |") // stdout-ok: the report is this command's output
-	fmt.Println("|---|---|---|") // stdout-ok: the report is this command's output
+	fmt.Println("|---|---|---|")         // stdout-ok: the report is this command's output
 	for _, r := range rows {
 		fmt.Printf("| %s | %s | %s |\n", cell(r[0]), cell(r[1]), cell(r[2])) // stdout-ok: the report is this command's output
 	}

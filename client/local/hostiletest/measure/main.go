@@ -349,7 +349,7 @@ func main() {
 		}
 		fmt.Printf("%-16s %7.1f %7.1f %10.0f %9.0f  %s\n", r.Scenario, r.WallS, r.CPUS, r.MaxRSSMB, r.PeakHeapMB, r.Outcome) // stdout-ok: the report is this command's output
 		if r.AfterRSS > 0 {
-			fmt.Printf("%-16s %7s %7s %10.0f %9s  (after the crawls and -settle, as the runtime left it: RSS)\n", "  …after", "", "", r.AfterRSSNo, "") // stdout-ok: the report is this command's output
+			fmt.Printf("%-16s %7s %7s %10.0f %9s  (after the crawls and -settle, as the runtime left it: RSS)\n", "  …after", "", "", r.AfterRSSNo, "")            // stdout-ok: the report is this command's output
 			fmt.Printf("%-16s %7s %7s %10.0f %9.0f  (then after a forced GC and FreeOSMemory: RSS / live heap)\n", "  …after GC", "", "", r.AfterRSS, r.AfterHeap) // stdout-ok: the report is this command's output
 		}
 	}
