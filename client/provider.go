@@ -51,6 +51,9 @@ const (
 	FormatHTML     = "html"
 	FormatLinks    = "links"
 	FormatJSON     = "json"
+	// FormatScreenshot is a PNG of the rendered page (the viewport, or the
+	// whole page with ScrapeRequest.ScreenshotFullPage). It needs a browser.
+	FormatScreenshot = "screenshot"
 )
 
 // ScrapeRequest asks for one page.
@@ -64,6 +67,12 @@ type ScrapeRequest struct {
 	JSONSchema      json.RawMessage
 	Prompt          string
 	ForceFresh      bool
+	// Actions run in the browser, in order, after the page loads and
+	// before it is captured. They imply a browser (UseBrowser).
+	Actions []Action
+	// ScreenshotFullPage captures the whole page, not only the viewport,
+	// when FormatScreenshot is asked for.
+	ScreenshotFullPage bool
 	Controls
 	// Timeout is the call's budget (the caller's context ends with it); a
 	// provider with a page timeout of its own gets a little less, so that
@@ -97,9 +106,57 @@ type Page struct {
 	HTML        string
 	Links       []string
 	JSON        json.RawMessage // structured extraction, when asked for
+	Screenshot  *Screenshot     // when FormatScreenshot was asked for
 	Cached      bool
 	Cost        Cost
 	Warnings    []string
+}
+
+// Action is one browser step before capture, in the vocabulary the
+// providers share (Anakin's and Firecrawl's actions): wait (Milliseconds),
+// wait_for (Selector, optional Milliseconds as its own limit), click
+// (Selector), scroll (Direction up or down, optional Selector), write
+// (Text, typed into the focused element) and press (Key, e.g. "Enter").
+type Action struct {
+	Type         string `json:"type"`
+	Milliseconds int    `json:"milliseconds,omitempty"`
+	Selector     string `json:"selector,omitempty"`
+	Direction    string `json:"direction,omitempty"`
+	Text         string `json:"text,omitempty"`
+	Key          string `json:"key,omitempty"`
+}
+
+// Action types.
+const (
+	ActionWait    = "wait"
+	ActionWaitFor = "wait_for"
+	ActionClick   = "click"
+	ActionScroll  = "scroll"
+	ActionWrite   = "write"
+	ActionPress   = "press"
+)
+
+// Limits on actions, checked before anything runs (Anakin's documented
+// limits, applied to every backend).
+const (
+	MaxActions         = 15
+	MaxActionWait      = 15 * time.Second // one wait or wait_for
+	MaxActionsWait     = 30 * time.Second // all waits of one request together
+	MaxActionSelector  = 500              // characters
+	MaxActionWriteText = 2000             // characters
+)
+
+// Screenshot is a PNG of a rendered page. A provider that only hands out a
+// link sets URL and leaves PNG empty.
+type Screenshot struct {
+	PNG      []byte
+	URL      string
+	Width    int  // pixels of the image, when known
+	Height   int  // pixels of the image, when known
+	FullPage bool // the whole page rather than the viewport
+	// Scale is the image's size over the page's CSS size (1 unless it was
+	// scaled down to fit the size limits).
+	Scale float64
 }
 
 // Cost is what a call spent, in the provider's own unit. Zero when unreported.

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/url"
 	"strings"
+	"time"
 	"unicode/utf8"
 )
 
@@ -66,4 +67,97 @@ func clipText(s string, n int) string {
 		n--
 	}
 	return s[:n] + "…"
+}
+
+// CheckActions validates browser actions before anything runs: known types,
+// the fields each type needs and no others, selectors and text within
+// bounds, and the waits within MaxActionWait each and MaxActionsWait in
+// all. Field names in messages are the tool's (actions[i].selector).
+func CheckActions(provider string, actions []Action) *Error {
+	bad := func(i int, field, format string, args ...any) *Error {
+		name := "actions"
+		if i >= 0 {
+			name = fmt.Sprintf("actions[%d]", i)
+			if field != "" {
+				name += "." + field
+			}
+		}
+		return &Error{Provider: provider, Code: CodeInvalidArgument, Field: name, Message: name + " " + fmt.Sprintf(format, args...)}
+	}
+	if len(actions) > MaxActions {
+		return bad(-1, "", "has %d steps; at most %d are allowed", len(actions), MaxActions)
+	}
+	var waited time.Duration
+	for i, a := range actions {
+		need := map[string]bool{}
+		switch a.Type {
+		case ActionWait:
+			if a.Milliseconds <= 0 {
+				return bad(i, "milliseconds", "is required for wait: how long to wait, 1 to %d", MaxActionWait.Milliseconds())
+			}
+			need["milliseconds"] = true
+		case ActionWaitFor:
+			need["selector"], need["milliseconds"] = true, true
+		case ActionClick:
+			need["selector"] = true
+		case ActionScroll:
+			need["direction"], need["selector"] = true, true
+			if a.Direction != "" && a.Direction != "up" && a.Direction != "down" {
+				return bad(i, "direction", "must be up or down, got %q", clipText(a.Direction, 20))
+			}
+		case ActionWrite:
+			if a.Text == "" {
+				return bad(i, "text", "is required for write: the text to type into the focused element (click an input first)")
+			}
+			if n := utf8.RuneCountInString(a.Text); n > MaxActionWriteText {
+				return bad(i, "text", "is %d characters long; the limit is %d", n, MaxActionWriteText)
+			}
+			need["text"] = true
+		case ActionPress:
+			if strings.TrimSpace(a.Key) == "" {
+				return bad(i, "key", "is required for press: a key name such as Enter, Tab, Escape, ArrowDown or a single character")
+			}
+			if utf8.RuneCountInString(a.Key) > 40 {
+				return bad(i, "key", "is not a key name (longer than 40 characters)")
+			}
+			need["key"] = true
+		case "":
+			return bad(i, "type", "is required: one of wait, wait_for, click, scroll, write, press")
+		default:
+			return bad(i, "type", "%q is not an action; use one of wait, wait_for, click, scroll, write, press", clipText(a.Type, 40))
+		}
+		if (a.Type == ActionWaitFor || a.Type == ActionClick) && strings.TrimSpace(a.Selector) == "" {
+			return bad(i, "selector", "is required for %s: a CSS selector such as \"#load-more\" or \"article h2\"", a.Type)
+		}
+		if n := utf8.RuneCountInString(a.Selector); n > MaxActionSelector {
+			return bad(i, "selector", "is %d characters long; the limit is %d", n, MaxActionSelector)
+		}
+		for _, f := range []struct {
+			name string
+			set  bool
+		}{
+			{"milliseconds", a.Milliseconds != 0}, {"selector", a.Selector != ""}, {"direction", a.Direction != ""},
+			{"text", a.Text != ""}, {"key", a.Key != ""},
+		} {
+			if f.set && !need[f.name] {
+				return bad(i, f.name, "does not apply to a %s action; remove it", a.Type)
+			}
+		}
+		if a.Milliseconds < 0 {
+			return bad(i, "milliseconds", "must be positive")
+		}
+		d := time.Duration(a.Milliseconds) * time.Millisecond
+		if a.Type == ActionWaitFor && d == 0 {
+			d = MaxActionWait // a wait_for without its own limit may use the whole per-step limit
+		}
+		if d > MaxActionWait {
+			return bad(i, "milliseconds", "is %d; one wait may last at most %d ms", a.Milliseconds, MaxActionWait.Milliseconds())
+		}
+		waited += d
+		if waited > MaxActionsWait {
+			return bad(i, "milliseconds", "brings the waits to %d ms in all; the limit is %d ms (a wait_for without milliseconds counts %d)",
+				waited.Milliseconds(), MaxActionsWait.Milliseconds(), MaxActionWait.Milliseconds())
+		}
+	}
+	return nil
 }
