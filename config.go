@@ -56,7 +56,7 @@ func (f flagSpec) boolean() bool { return f.def == "false" || f.def == "true" }
 var flagSpecs = []flagSpec{
 	{"provider", "auto", "backend: auto (anakin or alterlab when its key is set, else local), local, anakin, alterlab", ""},
 	{"addr", "127.0.0.1:8080", "listen address for sse and http", ""},
-	{"allow-hosts", "", "comma list of hosts, IPs or CIDRs the local fetcher may reach despite the SSRF guard (e.g. 127.0.0.1,localhost)", ""},
+	{"allow-hosts", "", "comma list of hosts, IPs, host:port pairs or CIDRs the local fetcher (and its browser) may reach despite the SSRF guard (e.g. 127.0.0.1,localhost:3000)", ""},
 	{"max-output", "20000", "default maximum characters per tool result", ""},
 	{"user-agent", "", "User-Agent for the local fetcher and API calls", "scrapemcp/<version>"},
 	{"log-level", "info", "debug, info, warn or error (logs go to stderr)", ""},

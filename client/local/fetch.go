@@ -57,7 +57,7 @@ func (p *Provider) checkRedirect(req *http.Request, via []*http.Request) error {
 	if s := req.URL.Scheme; s != "http" && s != "https" {
 		return &schemeRedirectError{target: req.URL.Redacted()}
 	}
-	if err := p.guard.checkLiteral(req.URL.Hostname()); err != nil {
+	if err := p.guard.checkLiteral(req.URL.Hostname(), urlPort(req.URL)); err != nil {
 		return err
 	}
 	req.Header.Set("User-Agent", p.opts.UserAgent)
@@ -70,7 +70,7 @@ func (p *Provider) checkRedirect(req *http.Request, via []*http.Request) error {
 // get sends a GET for u and returns the response whatever its status. The
 // caller closes the body. extra headers are added to the defaults.
 func (p *Provider) get(ctx context.Context, u *url.URL, accept string, extra http.Header) (*http.Response, error) {
-	if err := p.guard.checkLiteral(u.Hostname()); err != nil {
+	if err := p.guard.checkLiteral(u.Hostname(), urlPort(u)); err != nil {
 		return nil, fetchError(ctx, u.Redacted(), err, p.opts.MaxRedirects)
 	}
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u.String(), nil)
@@ -130,4 +130,12 @@ func (p *Provider) fetchTimeout(asked time.Duration) time.Duration {
 		return min(asked, maxFetchTimeout)
 	}
 	return p.opts.Timeout
+}
+
+// urlPort is u's port, or the scheme's default.
+func urlPort(u *url.URL) string {
+	if p := u.Port(); p != "" {
+		return p
+	}
+	return defaultPort(u.Scheme)
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net"
 	"net/netip"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -142,8 +143,18 @@ func (e *blockedError) Error() string {
 type guard struct {
 	names  map[string]bool // allow-listed host names, lower case, no trailing dot
 	nets   []netip.Prefix  // allow-listed addresses and blocks
+	ported []portEntry     // allow-listed host:port pairs
 	lookup lookupFunc
 	dial   dialFunc
+}
+
+// portEntry allows one port of a name or address only ("127.0.0.1:8080"),
+// so a test server or a local dev site can be reached without opening every
+// service on the same address.
+type portEntry struct {
+	name string       // lower-case host name, or "" for an address
+	addr netip.Prefix // valid when name is ""
+	port string
 }
 
 func newGuard(allow []string, hooks netHooks) (*guard, error) {
@@ -166,9 +177,26 @@ func newGuard(allow []string, hooks netHooks) (*guard, error) {
 			g.nets = append(g.nets, netip.PrefixFrom(a, a.BitLen()))
 			continue
 		}
+		if host, port, err := net.SplitHostPort(s); err == nil {
+			if n, err := strconv.Atoi(port); err != nil || n < 1 || n > 65535 {
+				return nil, fmt.Errorf("local: allow-list entry %q has no valid port (1-65535)", raw)
+			}
+			e := portEntry{port: port}
+			if a, err := netip.ParseAddr(host); err == nil {
+				a = a.WithZone("").Unmap()
+				e.addr = netip.PrefixFrom(a, a.BitLen())
+			} else {
+				e.name = normHostname(host)
+				if e.name == "" || strings.ContainsAny(e.name, " :@?#\\/") {
+					return nil, fmt.Errorf("local: allow-list entry %q is not host:port", raw)
+				}
+			}
+			g.ported = append(g.ported, e)
+			continue
+		}
 		name := normHostname(s)
 		if strings.ContainsAny(name, " :@?#\\") {
-			return nil, fmt.Errorf("local: allow-list entry %q is not a host name, IP address or CIDR block", raw)
+			return nil, fmt.Errorf("local: allow-list entry %q is not a host name, IP address, host:port or CIDR block", raw)
 		}
 		g.names[name] = true
 	}
@@ -188,14 +216,21 @@ func normHostname(h string) string {
 	return strings.TrimSuffix(strings.ToLower(strings.Trim(h, "[]")), ".")
 }
 
-// check returns a *blockedError when host's address a must not be dialed.
-func (g *guard) check(host string, a netip.Addr) error {
-	if g.names[normHostname(host)] {
+// check returns a *blockedError when host's address a must not be dialed
+// on port ("" when unknown: then only entries without a port apply).
+func (g *guard) check(host string, a netip.Addr, port string) error {
+	name := normHostname(host)
+	if g.names[name] {
 		return nil
 	}
 	plain := a.WithZone("").Unmap()
 	for _, p := range g.nets {
 		if p.Contains(plain) {
+			return nil
+		}
+	}
+	for _, e := range g.ported {
+		if port != "" && e.port == port && (e.name != "" && e.name == name || e.name == "" && e.addr.Contains(plain)) {
 			return nil
 		}
 	}
@@ -207,12 +242,12 @@ func (g *guard) check(host string, a netip.Addr) error {
 
 // checkLiteral refuses a URL host that is itself a blocked address, before
 // any request is built. Names are left to dial time, after resolution.
-func (g *guard) checkLiteral(host string) error {
+func (g *guard) checkLiteral(host, port string) error {
 	a, err := netip.ParseAddr(strings.Trim(host, "[]"))
 	if err != nil {
 		return nil
 	}
-	return g.check(host, a)
+	return g.check(host, a, port)
 }
 
 // dialContext is the transport's only way out. It resolves the name itself,
@@ -238,7 +273,7 @@ func (g *guard) dialContext(ctx context.Context, network, addr string) (net.Conn
 		}
 	}
 	for _, a := range addrs {
-		if err := g.check(host, a); err != nil {
+		if err := g.check(host, a, port); err != nil {
 			return nil, err
 		}
 	}

@@ -59,26 +59,42 @@ func TestClassifyAddr(t *testing.T) {
 
 func TestGuardAllowList(t *testing.T) {
 	t.Parallel()
-	g, err := newGuard([]string{"Intranet.Example.", "10.1.0.0/16", "::1", "127.0.0.1"}, netHooks{})
+	g, err := newGuard([]string{"Intranet.Example.", "10.1.0.0/16", "::1", "127.0.0.1", "127.0.0.9:8080", "dev.local:3000", "[fd00::7]:443"}, netHooks{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	tests := []struct {
-		host, addr string
-		allowed    bool
+		host, addr, port string
+		allowed          bool
 	}{
-		{"intranet.example", "10.9.9.9", true}, // by name, whatever it resolves to
-		{"x.example", "10.1.2.3", true},        // by block
-		{"x.example", "10.2.0.1", false},
-		{"x.example", "::1", true},
-		{"x.example", "::ffff:127.0.0.1", true}, // mapped form of an allowed address
-		{"x.example", "127.0.0.2", false},
-		{"x.example", "169.254.169.254", false},
+		{"intranet.example", "10.9.9.9", "80", true}, // by name, whatever it resolves to
+		{"x.example", "10.1.2.3", "80", true},        // by block
+		{"x.example", "10.2.0.1", "80", false},
+		{"x.example", "::1", "80", true},
+		{"x.example", "::ffff:127.0.0.1", "80", true}, // mapped form of an allowed address
+		{"x.example", "127.0.0.2", "80", false},
+		{"x.example", "169.254.169.254", "80", false},
+		{"127.0.0.9", "127.0.0.9", "8080", true}, // host:port allows that port only
+		{"127.0.0.9", "127.0.0.9", "8081", false},
+		{"127.0.0.9", "127.0.0.9", "", false},
+		{"dev.local", "10.3.3.3", "3000", true},
+		{"dev.local", "10.3.3.3", "3001", false},
+		{"x.example", "fd00::7", "443", true},
+		{"x.example", "fd00::7", "80", false},
 	}
 	for _, tc := range tests {
-		err := g.check(tc.host, netip.MustParseAddr(tc.addr))
+		err := g.check(tc.host, netip.MustParseAddr(tc.addr), tc.port)
 		if (err == nil) != tc.allowed {
-			t.Errorf("check(%s, %s) = %v, want allowed=%v", tc.host, tc.addr, err, tc.allowed)
+			t.Errorf("check(%s, %s, %q) = %v, want allowed=%v", tc.host, tc.addr, tc.port, err, tc.allowed)
+		}
+	}
+}
+
+func TestGuardRejectsMalformedPortEntries(t *testing.T) {
+	t.Parallel()
+	for _, entry := range []string{"127.0.0.1:0", "127.0.0.1:99999", "host:http", "a b:80"} {
+		if _, err := newGuard([]string{entry}, netHooks{}); err == nil {
+			t.Errorf("newGuard(%q) accepted a malformed entry", entry)
 		}
 	}
 }
