@@ -36,6 +36,8 @@ type config struct {
 	allowOrigins    []string
 	insecureNoAuth  bool
 	maxConns        int
+	browser         string // auto, off, or a path
+	browserTabs     int
 
 	// Provider credentials and endpoints come from the variables their own
 	// SDKs use, not from flags, so keys never appear in a process listing.
@@ -73,6 +75,8 @@ var flagSpecs = []flagSpec{
 	{"allow-origins", "", "sse/http: comma list of browser origins allowed besides same-origin and loopback pages (e.g. https://app.example), or *", ""},
 	{"insecure-no-auth", "false", "sse/http: allow listening on a non-loopback address without --auth-token", ""},
 	{"max-conns", "1024", "sse/http: open connections at most; more wait to be accepted", ""},
+	{"browser", "auto", "local backend: Chromium/Chrome for use_browser, actions and screenshots: auto (PATH and the usual install locations), off, or a path", ""},
+	{"browser-tabs", "4", "local backend: pages rendered in the browser at once; more wait for a tab", ""},
 }
 
 // commandFlags belong to one subcommand or to no configuration; they have
@@ -249,6 +253,8 @@ func buildConfig(v map[string]*string, getenv func(string) string) (*config, err
 	c.rateLimit = intFlag("rate-limit", 0, 100_000)
 	c.maxConcurrent = intFlag("max-concurrent", 0, 100_000)
 	c.maxConns = intFlag("max-conns", 16, 1_000_000)
+	c.browserTabs = intFlag("browser-tabs", 1, 64)
+	c.browser = strings.TrimSpace(*v["browser"])
 	if r, err := strconv.ParseFloat(strings.TrimSpace(*v["host-rate"]), 64); err != nil || r <= 0 || r > 1000 {
 		bad("host-rate", *v["host-rate"], "want a number of requests per second above 0 and at most 1000")
 	} else {

@@ -7,6 +7,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -24,6 +25,7 @@ import (
 
 	"github.com/scrapemcp/scrapemcp/client"
 	"github.com/scrapemcp/scrapemcp/client/local"
+	"github.com/scrapemcp/scrapemcp/client/local/browser"
 	"github.com/scrapemcp/scrapemcp/tools"
 	"github.com/scrapemcp/scrapemcp/transport"
 )
@@ -166,14 +168,32 @@ func newProvider(cfg *config, log *slog.Logger) (client.Provider, func(), error)
 		p, err := client.NewAlterLab(api(cfg.alterlabURL, client.DefaultAlterLabURL, cfg.alterlabKey))
 		return p, nop, err
 	default:
-		p, err := local.New(local.Options{
+		opts := local.Options{
 			AllowHosts:   cfg.allowHosts,
 			UserAgent:    cfg.userAgent,
 			Version:      current.Version,
 			IgnoreRobots: cfg.ignoreRobots,
 			PerHostRate:  cfg.hostRate,
+			BrowserTabs:  cfg.browserTabs,
 			Logger:       log,
-		})
+		}
+		path, err := browser.Find(cfg.browser)
+		var nf *browser.NotFoundError
+		switch {
+		case err == nil:
+			opts.BrowserPath = path
+			log.Debug("headless browser found", "path", path)
+		case errors.As(err, &nf) && nf.Spec != "auto":
+			// A browser named on purpose must exist: fail at start, not at
+			// the first use_browser call.
+			return nil, nop, usageError{err.Error()}
+		default:
+			opts.NoBrowserReason = err.Error()
+			if !errors.Is(err, browser.ErrOff) {
+				log.Info("no headless browser: use_browser, actions and screenshots will answer browser_unavailable", "why", err.Error())
+			}
+		}
+		p, err := local.New(opts)
 		if err != nil {
 			return nil, nop, err
 		}

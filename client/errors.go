@@ -83,6 +83,13 @@ const (
 	// CodePageTooComplex: the page is beyond the extraction budget (nesting,
 	// size or work) and no fallback rendering could be made.
 	CodePageTooComplex = errmap.CodePageTooComplex
+	// CodeJSRequired: a plain fetch found an application shell that only a
+	// browser fills in.
+	CodeJSRequired = errmap.CodeJSRequired
+	// CodeActionFailed: a browser action could not be carried out.
+	CodeActionFailed = errmap.CodeActionFailed
+	// CodeBrowserBusy: every browser tab stayed busy until the deadline.
+	CodeBrowserBusy = errmap.CodeBrowserBusy
 )
 
 // AsError finds the *Error in err's chain. Errors that are not *Error (a bug,

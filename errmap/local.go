@@ -29,7 +29,13 @@ var localCodes = map[string]entry{
 	CodePageTooComplex: row(ChangeStrategy,
 		"The page is too large or too deeply nested for the local extractor's budget, so no readable text could be made from it. Try formats [\"links\"] or a more specific URL, or ask the user to configure an API provider (ANAKIN_API_KEY or ALTERLAB_API_KEY)."),
 	CodeBrowserUnavailable: row(ChangeStrategy,
-		"Browser rendering is not available on the local backend here. Call again without use_browser, or ask the user to configure an API provider (ANAKIN_API_KEY or ALTERLAB_API_KEY) that renders JavaScript."),
+		"Browser rendering is not available on the local backend here: no Chromium or Chrome was found, or the operator switched it off (--browser off). Call again without use_browser, actions or the screenshot format; or ask the user to install Chromium (the message names the command for this system) and restart scrapemcp, or to configure an API provider (ANAKIN_API_KEY or ALTERLAB_API_KEY) that renders JavaScript."),
+	CodeJSRequired: row(ChangeStrategy,
+		"The page builds its content with JavaScript: the plain fetch found an empty application shell. Call again with use_browser=true so the page is rendered in a headless browser.").with(useBrowser),
+	CodeActionFailed: row(FixRequest,
+		"A browser action could not be carried out (the message says which, e.g. no element matched its selector in time). Check the selector against the page (scrape it with formats [\"html\"] first), fix or drop that action, and call again."),
+	CodeBrowserBusy: retry(5*time.Second,
+		"Every headless-browser tab of this server is busy with other calls. Retry in a few seconds; the operator can allow more tabs (--browser-tabs)."),
 }
 
 // targetStatus explains a non-2xx answer from the target site itself

@@ -34,6 +34,9 @@ const (
 
 	CodeUnsupportedEncoding = "unsupported_encoding"
 	CodePageTooComplex      = "page_too_complex"
+	CodeJSRequired          = "js_required"
+	CodeActionFailed        = "action_failed"
+	CodeBrowserBusy         = "browser_busy"
 	CodeRedirectRefused     = "api_redirect_refused"
 	CodeServerBusy          = "server_busy"
 	CodeShuttingDown        = "shutting_down"

@@ -18,7 +18,7 @@ func (p *Provider) BatchScrape(ctx context.Context, req client.BatchRequest) (*c
 		e.Field = "urls"
 		return nil, e
 	}
-	if err := scrapeSupported(req.Options); err != nil {
+	if err := p.scrapeSupported(req.Options); err != nil {
 		return nil, err
 	}
 	items := make([]client.BatchItem, len(req.URLs))

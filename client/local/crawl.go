@@ -26,7 +26,7 @@ const (
 // it counts the distinct links on the deepest pages that were left.
 func (p *Provider) StartCrawl(_ context.Context, req client.CrawlRequest) (*client.Job, error) {
 	if req.UseBrowser {
-		return nil, scrapeSupported(client.ScrapeRequest{UseBrowser: true})
+		return nil, crawlWithoutBrowser()
 	}
 	start, err := parseTarget(req.URL)
 	if err != nil {

@@ -255,7 +255,7 @@ func TestCrawlRejectsBadRequests(t *testing.T) {
 	_, err := p.StartCrawl(t.Context(), client.CrawlRequest{URL: "ftp://x/"})
 	wantCode(t, err, client.CodeInvalidURL)
 	_, err = p.StartCrawl(t.Context(), client.CrawlRequest{URL: "https://example.com/", UseBrowser: true})
-	wantCode(t, err, client.CodeBrowserUnavailable)
+	wantCode(t, err, client.CodeInvalidArgument)
 	_, err = p.StartCrawl(t.Context(), client.CrawlRequest{URL: "https://example.com/", ExcludePatterns: []string{strings.Repeat("a", 501)}})
 	if ce := wantCode(t, err, client.CodeInvalidArgument); ce.Field != "exclude_paths" {
 		t.Errorf("field %q", ce.Field)

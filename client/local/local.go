@@ -71,6 +71,7 @@ import (
 	"golang.org/x/time/rate"
 
 	"github.com/scrapemcp/scrapemcp/client"
+	"github.com/scrapemcp/scrapemcp/client/local/browser"
 )
 
 // Defaults for the zero values of Options.
@@ -128,6 +129,17 @@ type Options struct {
 	// memory together (default 256 MiB); one running job may hold at most a
 	// quarter of it. See the package documentation.
 	MaxJobBytes int64
+	// BrowserPath is the Chromium or Chrome that renders pages for
+	// use_browser, actions and screenshots (see browser.Find). Empty: no
+	// browser; those requests get browser_unavailable, with
+	// NoBrowserReason and the install command in the message.
+	BrowserPath     string
+	NoBrowserReason string
+	// BrowserTabs is how many pages render at once (default 4).
+	BrowserTabs int
+	// BrowserSettle caps the wait for a rendered page to go quiet (default
+	// 10 s).
+	BrowserSettle time.Duration
 	// Logger receives debug and info records; nil discards them.
 	Logger *slog.Logger
 }
@@ -144,6 +156,9 @@ type Provider struct {
 	robots *robotsCache
 	cond   *condCache
 	jobs   *jobStore
+
+	browser   *browser.Pool // nil when no browser is available
+	noBrowser string        // why, then
 
 	md           *converter.Converter
 	budget       extractBudget
@@ -203,6 +218,9 @@ func newProvider(opts Options, hooks netHooks) (*Provider, error) {
 		CheckRedirect: p.checkRedirect,
 	}
 	p.base, p.stop = context.WithCancel(context.Background())
+	if err := p.startBrowser(); err != nil {
+		return nil, err
+	}
 	return p, nil
 }
 
@@ -263,6 +281,9 @@ func (p *Provider) Close() {
 		}
 		p.stop()
 		p.wg.Wait()
+		if p.browser != nil {
+			p.browser.Close()
+		}
 		p.tr.CloseIdleConnections()
 	})
 }

@@ -12,16 +12,16 @@ import (
 
 const acceptPages = "text/html,application/xhtml+xml,application/xml;q=0.9,text/plain;q=0.8,*/*;q=0.5"
 
-// Scrape fetches one page. JSON extraction and browser rendering are not
-// available locally; asking for them returns guidance naming a provider
-// that can.
+// Scrape fetches one page, or renders it in the browser when req asks for
+// use_browser, actions or a screenshot. JSON extraction is not available
+// locally; asking for it returns guidance naming a provider that can.
 //
 // A body longer than MaxBodyBytes is cut at the cap with a warning when it
 // is text (HTML, plain text, JSON, XML): the first megabytes of a page are
 // nearly always what was wanted. too_large is returned only when the part
 // kept holds no readable text at all.
 func (p *Provider) Scrape(ctx context.Context, req client.ScrapeRequest) (*client.Page, error) {
-	if err := scrapeSupported(req); err != nil {
+	if err := p.scrapeSupported(req); err != nil {
 		return nil, err
 	}
 	u, err := parseTarget(req.URL)
@@ -32,15 +32,15 @@ func (p *Provider) Scrape(ctx context.Context, req client.ScrapeRequest) (*clien
 	return page, err
 }
 
-func scrapeSupported(req client.ScrapeRequest) *client.Error {
+func (p *Provider) scrapeSupported(req client.ScrapeRequest) *client.Error {
 	if req.Wants(client.FormatJSON) || len(req.JSONSchema) > 0 || strings.TrimSpace(req.Prompt) != "" {
 		return unsupportedExtraction()
 	}
-	if req.UseBrowser {
-		return localErr(client.CodeBrowserUnavailable,
-			"use_browser needs a headless browser, which the local fetcher does not run. "+
-				"Set ANAKIN_API_KEY or ALTERLAB_API_KEY to use a provider that renders pages, or scrape without use_browser "+
-				"(pages that build their text with JavaScript may then come back nearly empty).", nil)
+	if err := client.CheckActions(client.Local, req.Actions); err != nil {
+		return err
+	}
+	if needsBrowser(req) && p.browser == nil {
+		return p.browserUnavailable()
 	}
 	return nil
 }
@@ -68,6 +68,9 @@ func parseTarget(raw string) (*url.URL, error) {
 // scrapePage fetches u and renders it as req asks. It also returns every
 // link on the page, for crawls.
 func (p *Provider) scrapePage(ctx context.Context, u *url.URL, req client.ScrapeRequest) (*client.Page, []string, error) {
+	if needsBrowser(req) {
+		return p.renderPage(ctx, u, req)
+	}
 	ctx, cancel := context.WithTimeout(ctx, p.fetchTimeout(req.Timeout))
 	defer cancel()
 	target := u.Redacted()
@@ -130,6 +133,9 @@ func (p *Provider) scrapePage(ctx context.Context, u *url.URL, req client.Scrape
 			return nil, nil, localErr(client.CodePageTooComplex, fmt.Sprintf(
 				"%s is beyond the local extractor's limits and its simplified reading found no text: %s", target, strings.Join(ex.warnings, "; ")), nil)
 		}
+		if shell := appShell(body, ex.text); shell != "" && !strings.EqualFold(req.Mode, "html") && (o.markdown || o.html) {
+			return nil, nil, p.jsRequired(target, shell)
+		}
 		page.Title, page.Description, page.Canonical = ex.title, ex.description, ex.canonical
 		page.Markdown, page.HTML = ex.markdown, ex.html
 		page.Warnings = append(page.Warnings, ex.warnings...)
@@ -174,7 +180,7 @@ func (p *Provider) scrapePage(ctx context.Context, u *url.URL, req client.Scrape
 		page.Warnings = append(page.Warnings, "country is ignored by the local fetcher: the page was fetched from this machine's network")
 	}
 	if req.WaitFor != "" {
-		page.Warnings = append(page.Warnings, "wait_for is ignored: the local fetcher does not run a browser")
+		page.Warnings = append(page.Warnings, "wait_for is ignored without use_browser: the page was fetched, not rendered")
 	}
 	return page, links, nil
 }
