@@ -56,8 +56,8 @@ type Result struct {
 	Warnings   []string
 
 	Requests []Fetch // the tab's request log (at most 500 entries)
-	Blocked  int       // requests the SSRF guard refused
-	Popups   int       // windows the page opened, closed unseen
+	Blocked  int     // requests the SSRF guard refused
+	Popups   int     // windows the page opened, closed unseen
 }
 
 // BlockedError says the navigation itself (or one of its redirects) was
