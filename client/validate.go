@@ -117,8 +117,8 @@ func CheckActions(provider string, actions []Action) *Error {
 			if strings.TrimSpace(a.Key) == "" {
 				return bad(i, "key", "is required for press: a key name such as Enter, Tab, Escape, ArrowDown or a single character")
 			}
-			if utf8.RuneCountInString(a.Key) > 40 {
-				return bad(i, "key", "is not a key name (longer than 40 characters)")
+			if !IsActionKey(a.Key) {
+				return bad(i, "key", "%q is not a key press action takes: use one of %s, or a single character", clipText(a.Key, 40), strings.Join(ActionKeys, ", "))
 			}
 			need["key"] = true
 		case "":
@@ -160,4 +160,25 @@ func CheckActions(provider string, actions []Action) *Error {
 		}
 	}
 	return nil
+}
+
+// ActionKeys are the named keys a press action takes (KeyboardEvent.key
+// names; matched without regard to case). Any single character is a key
+// too.
+var ActionKeys = []string{
+	"Enter", "Tab", "Escape", "Backspace", "Delete", "Space",
+	"ArrowDown", "ArrowUp", "ArrowLeft", "ArrowRight", "PageDown", "PageUp", "Home", "End",
+}
+
+// IsActionKey says whether press can send k.
+func IsActionKey(k string) bool {
+	if utf8.RuneCountInString(k) == 1 {
+		return true
+	}
+	for _, n := range ActionKeys {
+		if strings.EqualFold(n, strings.TrimSpace(k)) {
+			return true
+		}
+	}
+	return false
 }

@@ -16,8 +16,8 @@ import (
 // keys maps the key names agents use (the DOM's KeyboardEvent.key values)
 // to chromedp's key runes. A single character is typed as itself.
 var keys = map[string]string{
-	"enter": kb.Enter, "return": kb.Enter, "tab": kb.Tab, "escape": kb.Escape, "esc": kb.Escape,
-	"backspace": kb.Backspace, "delete": kb.Delete, "space": " ", " ": " ",
+	"enter": kb.Enter, "tab": kb.Tab, "escape": kb.Escape,
+	"backspace": kb.Backspace, "delete": kb.Delete, "space": " ",
 	"arrowdown": kb.ArrowDown, "arrowup": kb.ArrowUp, "arrowleft": kb.ArrowLeft, "arrowright": kb.ArrowRight,
 	"pagedown": kb.PageDown, "pageup": kb.PageUp, "home": kb.Home, "end": kb.End,
 }

@@ -467,3 +467,19 @@ func assertNoTabs(t *testing.T, p *Pool) {
 		t.Fatalf("%d pages and %d browser contexts left open: %+v", pages, len(ctxs.BrowserContextIDs), infos)
 	}
 }
+
+func TestEveryActionKeyHasAKeyPress(t *testing.T) {
+	for _, k := range append(client.ActionKeys, "a", "é", "enter", "ARROWDOWN") {
+		if !client.IsActionKey(k) {
+			t.Errorf("client.IsActionKey(%q) = false", k)
+		}
+		if _, ok := KeyFor(k); !ok {
+			t.Errorf("KeyFor(%q): no key to send", k)
+		}
+	}
+	for _, k := range []string{"", "Enterprise", "ctrl+c"} {
+		if client.IsActionKey(k) {
+			t.Errorf("client.IsActionKey(%q) = true", k)
+		}
+	}
+}
