@@ -401,15 +401,14 @@ func (t *tab) finish() {
 	t.res.Requests = t.px.Log()
 	t.res.Blocked = t.px.blockedCount()
 	if t.res.Blocked > 0 {
-		var ex string
+		var ex []string
 		for _, r := range t.res.Requests {
-			if r.Blocked != "" {
-				ex = r.Target + " (" + r.Blocked + ")"
-				break
+			if r.Blocked != "" && len(ex) < 3 {
+				ex = append(ex, r.Target+" ("+r.Blocked+")")
 			}
 		}
 		t.res.Warnings = append(t.res.Warnings, fmt.Sprintf(
-			"the SSRF guard refused %d request(s) the page made, e.g. %s; the page may lack what they would have loaded", t.res.Blocked, ex))
+			"the SSRF guard refused %d request(s) the page made: %s; the page may lack what they would have loaded", t.res.Blocked, strings.Join(ex, "; ")))
 	}
 	if t.px.over.Load() {
 		t.res.Warnings = append(t.res.Warnings, fmt.Sprintf(
