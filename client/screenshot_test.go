@@ -179,6 +179,30 @@ func TestScreenshotLinksOnAnotherOriginNeverGetTheKey(t *testing.T) {
 			t.Errorf("the other origin got %d requests, %d with the key", all.Load(), withKey.Load())
 		}
 	})
+	t.Run("anakin download redirected to another origin", func(t *testing.T) {
+		other, all, withKey := keyCounter(t, anakintest.DefaultKey)
+		s := anakintest.New()
+		s.Script(anakintest.RouteScreenshot, anakintest.Raw(http.StatusFound, `{}`).With("Location", other+"/shot.png"))
+		c, err := NewAnakin(APIConfig{BaseURL: s.Start(t), APIKey: anakintest.DefaultKey, SubmitsPerMinute: -1, Poll: immediatePoll})
+		if err != nil {
+			t.Fatal(err)
+		}
+		p, err := c.Scrape(t.Context(), ScrapeRequest{URL: "https://example.com", Formats: []string{"screenshot"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if p.Screenshot == nil || len(p.Screenshot.PNG) != 0 || len(p.Warnings) != 1 || !strings.Contains(p.Warnings[0], "redirected") {
+			t.Errorf("screenshot %+v, warnings %v", p.Screenshot, p.Warnings)
+		}
+		if withKey.Load() != 0 || all.Load() != 0 {
+			t.Errorf("the other origin got %d requests, %d with the key", all.Load(), withKey.Load())
+		}
+		for _, w := range p.Warnings {
+			if strings.Contains(w, anakintest.DefaultKey) {
+				t.Errorf("warning carries the key: %s", w)
+			}
+		}
+	})
 	t.Run("alterlab", func(t *testing.T) {
 		other, all, withKey := keyCounter(t, alterlabtest.DefaultKey)
 		s := alterlabtest.New(alterlabtest.WithScreenshotBase(other + "/shots"))
