@@ -92,6 +92,9 @@ func (b *alterlabScrapeBody) secrets() []string { return Controls{Cookies: b.Coo
 type alterlabAdvanced struct {
 	RenderJS      bool   `json:"render_js,omitempty"`
 	WaitCondition string `json:"wait_condition,omitempty"`
+	// Screenshot asks for a PNG of the rendered page (needs render_js); the
+	// answer's screenshot_url is a path on the API's host.
+	Screenshot bool `json:"screenshot,omitempty"`
 }
 
 type alterlabLocation struct {
@@ -114,7 +117,34 @@ func (c *AlterLabClient) Scrape(ctx context.Context, req ScrapeRequest) (*Page, 
 	if w := alterlabBalanceWarning(s.resp.header); w != "" {
 		p.Warnings = append(p.Warnings, w)
 	}
+	c.screenshot(ctx, &p)
 	return &p, nil
+}
+
+// screenshot replaces the link page() left in p.Screenshot with the PNG:
+// screenshot_url is a path on the API's host, fetched with the key. A link
+// to another host is passed on as it is, never fetched with the key. A
+// screenshot that cannot be had is a warning, not a failed scrape.
+func (c *AlterLabClient) screenshot(ctx context.Context, p *Page) {
+	if p.Screenshot == nil || len(p.Screenshot.PNG) > 0 {
+		return
+	}
+	u, own, ok := c.api.screenshotRef(p.Screenshot.URL)
+	if !ok {
+		p.Screenshot = nil
+		p.Warnings = append(p.Warnings, "AlterLab answered with a screenshot_url that is not a usable link; no screenshot")
+		return
+	}
+	p.Screenshot.URL = u.String()
+	if !own {
+		return // another host: the link alone, and the key stays home
+	}
+	s, err := c.api.downloadScreenshot(ctx, u, false)
+	if err != nil {
+		p.Warnings = append(p.Warnings, screenshotWarning(AlterLab, err, p.Screenshot.URL))
+		return
+	}
+	p.Screenshot = s
 }
 
 // alterlabFormats maps the client's formats onto AlterLab's. Links have no
@@ -155,12 +185,21 @@ func alterlabScrapeRequest(field string, req ScrapeRequest) (*alterlabScrapeBody
 	if len(body.Formats) == 0 {
 		body.Formats = []string{"markdown"}
 	}
-	body.WaitFor = strings.TrimSpace(req.WaitFor)
-	// A selector can only be waited for in a rendered page.
+	wait, werr := AlterLabWaitFor(req.Actions, req.WaitFor)
+	if werr != nil {
+		return nil, werr
+	}
+	if req.ScreenshotFullPage {
+		return nil, alterlabNoFullPage()
+	}
+	body.WaitFor = wait
+	shot := req.Wants(FormatScreenshot)
+	// A selector can only be waited for, and a screenshot taken, in a
+	// rendered page.
 	switch mode := strings.ToLower(strings.TrimSpace(req.Mode)); {
-	case req.UseBrowser || body.WaitFor != "" || mode == "js":
+	case req.UseBrowser || body.WaitFor != "" || shot || mode == "js":
 		body.Mode = "js"
-		body.Advanced = &alterlabAdvanced{RenderJS: true, WaitCondition: "networkidle"}
+		body.Advanced = &alterlabAdvanced{RenderJS: true, WaitCondition: "networkidle", Screenshot: shot}
 	case mode != "":
 		body.Mode = mode
 	default:
@@ -177,6 +216,40 @@ func alterlabScrapeRequest(field string, req ScrapeRequest) (*alterlabScrapeBody
 		body.Timeout = alterlabPageTimeout(req.Timeout)
 	}
 	return body, nil
+}
+
+// AlterLabWaitFor is the top-level wait_for AlterLab is sent for actions
+// and a wait_for selector. AlterLab documents advanced.actions only by name
+// (its shape is unknown), so the one action sent is the one with a
+// documented field of its own: a single wait_for without milliseconds,
+// which is AlterLab's wait_for. Any other action is refused, before
+// anything is sent.
+func AlterLabWaitFor(actions []Action, waitFor string) (string, *Error) {
+	waitFor = strings.TrimSpace(waitFor)
+	if len(actions) == 0 {
+		return waitFor, nil
+	}
+	if err := CheckActions(AlterLab, actions); err != nil {
+		return "", err
+	}
+	a := actions[0]
+	sel := strings.TrimSpace(a.Selector)
+	if len(actions) == 1 && a.Type == ActionWaitFor && a.Milliseconds == 0 && (waitFor == "" || waitFor == sel) {
+		return sel, nil
+	}
+	msg := "AlterLab documents no shape for browser actions, so scrapemcp sends none: remove actions. " +
+		"The one exception is a single wait_for action without milliseconds, sent as AlterLab's wait_for selector"
+	if a.Type == ActionWaitFor && len(actions) == 1 && waitFor != "" && waitFor != sel {
+		msg = "wait_for and a wait_for action name different selectors; AlterLab waits for one: keep one of them"
+	} else if len(actions) == 1 && a.Type == ActionWaitFor {
+		msg += " (drop its milliseconds)"
+	}
+	return "", &Error{Provider: AlterLab, Code: CodeInvalidArgument, Field: "actions", Message: msg}
+}
+
+func alterlabNoFullPage() *Error {
+	return &Error{Provider: AlterLab, Code: CodeInvalidArgument, Field: "screenshot_full_page",
+		Message: "AlterLab takes no full-page switch for its screenshot; drop screenshot_full_page (the screenshot format alone asks for AlterLab's screenshot)"}
 }
 
 // alterlabPageTimeout is AlterLab's page timeout for a call of budget d:

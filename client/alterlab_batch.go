@@ -43,7 +43,13 @@ func (c *AlterLabClient) BatchScrape(ctx context.Context, req BatchRequest) (*Ba
 	if err != nil {
 		return nil, err
 	}
-	return c.batchResult(urls, s, alterlabWantsOf(req.Options)), nil
+	res := c.batchResult(urls, s, alterlabWantsOf(req.Options))
+	for _, it := range res.Items {
+		if it.Page != nil {
+			c.screenshot(ctx, it.Page)
+		}
+	}
+	return res, nil
 }
 
 // batchResult puts the items in input order: by URL first (the API may

@@ -153,6 +153,7 @@ type alterlabDoc struct {
 	QualityWarning   json.RawMessage `json:"quality_warning"`
 	ContentTruncated json.RawMessage `json:"content_truncated"`
 	TierCapWarning   json.RawMessage `json:"tier_cap_warning"`
+	ScreenshotURL    lenientString   `json:"screenshot_url"`
 	Billing          struct {
 		TotalCredits        lenientNumber `json:"total_credits"`
 		FinalCostMicrocents lenientNumber `json:"final_cost_microcents"`
@@ -175,12 +176,14 @@ type alterlabContent struct {
 }
 
 // alterlabWants is what the caller asked for, to read a bare-string
-// "content" whose format the answer does not name.
-type alterlabWants struct{ markdown, html, json bool }
+// "content" whose format the answer does not name, and whether a
+// screenshot link is wanted.
+type alterlabWants struct{ markdown, html, json, screenshot bool }
 
 func alterlabWantsOf(r ScrapeRequest) alterlabWants {
 	return alterlabWants{markdown: r.Wants(FormatMarkdown), html: r.Wants(FormatHTML),
-		json: r.Wants(FormatJSON) || len(r.JSONSchema) > 0 || strings.TrimSpace(r.Prompt) != ""}
+		json:       r.Wants(FormatJSON) || len(r.JSONSchema) > 0 || strings.TrimSpace(r.Prompt) != "",
+		screenshot: r.Wants(FormatScreenshot)}
 }
 
 // page converts the result; asked is the URL the caller gave, which wins
@@ -242,6 +245,13 @@ func (d *alterlabDoc) page(asked string, w alterlabWants) Page {
 		}
 	}
 	p.Warnings = d.warnings()
+	if w.screenshot {
+		if link := strings.TrimSpace(string(d.ScreenshotURL)); link != "" {
+			p.Screenshot = &Screenshot{URL: link} // fetched by the caller
+		} else {
+			p.Warnings = append(p.Warnings, "AlterLab returned no screenshot_url for this page; no screenshot")
+		}
+	}
 	return p
 }
 

@@ -3,8 +3,10 @@ package client
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
+	"net/url"
 	"strings"
 )
 
@@ -65,10 +67,15 @@ type anakinScrapeBody struct {
 	SessionID    string          `json:"sessionId,omitempty"`
 }
 
-// anakinAction is a browser step run before capture.
+// anakinAction is a browser step run before capture. Anakin's vocabulary
+// is the client's (Action), field for field.
 type anakinAction struct {
-	Type     string `json:"type"`
-	Selector string `json:"selector,omitempty"`
+	Type         string `json:"type"`
+	Milliseconds int    `json:"milliseconds,omitempty"`
+	Selector     string `json:"selector,omitempty"`
+	Direction    string `json:"direction,omitempty"`
+	Text         string `json:"text,omitempty"`
+	Key          string `json:"key,omitempty"`
 }
 
 // Scrape implements Provider: POST /url-scraper, then poll
@@ -78,12 +85,49 @@ func (c *AnakinClient) Scrape(ctx context.Context, req ScrapeRequest) (*Page, er
 	if err != nil {
 		return nil, err
 	}
-	b, _, _, err := c.run(ctx, KindScrape, "/url-scraper", body)
+	b, _, ref, err := c.run(ctx, KindScrape, "/url-scraper", body)
 	if err != nil {
 		return nil, err
 	}
 	p := b.page(req.URL)
+	if req.Wants(FormatScreenshot) {
+		c.screenshot(ctx, &p, ref, &b.anakinDoc, req.ScreenshotFullPage)
+	}
 	return &p, nil
+}
+
+// screenshot attaches the page's PNG, read from
+// GET /url-scraper/{id}/screenshot?type=viewport|fullpage on the API with
+// the key. When that fails, the link the job answered with is passed on as
+// it is, never fetched: it may be on another host, which must not see the
+// key. A screenshot that cannot be had is a warning, not a failed scrape.
+func (c *AnakinClient) screenshot(ctx context.Context, p *Page, ref JobRef, d *anakinDoc, fullPage bool) {
+	link := strings.TrimSpace(string(d.ScreenshotURL))
+	if fullPage {
+		link = firstNonEmpty(strings.TrimSpace(string(d.FullPageScreenshotURL)), link)
+	}
+	kind := "viewport"
+	if fullPage {
+		kind = "fullpage"
+	}
+	var err error
+	if ref.ID == "" {
+		err = errors.New("the job has no id to download it by")
+	} else {
+		u := c.api.base.JoinPath("/url-scraper", ref.ID, "screenshot")
+		u.RawQuery = url.Values{"type": {kind}}.Encode()
+		var s *Screenshot
+		if s, err = c.api.downloadScreenshot(ctx, u, fullPage); err == nil {
+			p.Screenshot = s
+			return
+		}
+	}
+	if u, _, ok := c.api.screenshotRef(link); ok {
+		p.Screenshot = &Screenshot{URL: u.String(), FullPage: fullPage}
+	} else {
+		link = ""
+	}
+	p.Warnings = append(p.Warnings, screenshotWarning(Anakin, err, link))
 }
 
 func anakinScrapeRequest(req ScrapeRequest) (*anakinScrapeBody, error) {
@@ -106,6 +150,11 @@ func anakinScrapeRequest(req ScrapeRequest) (*anakinScrapeBody, error) {
 			body.Formats = append(body.Formats, f)
 		}
 	}
+	if req.Wants(FormatScreenshot) {
+		// A screenshot is taken by the browser.
+		body.Formats = append(body.Formats, anakinScreenshotFormat(req.ScreenshotFullPage))
+		body.UseBrowser = true
+	}
 	if req.Wants(FormatJSON) || len(req.JSONSchema) > 0 || strings.TrimSpace(req.Prompt) != "" {
 		schema, err := anakinSchemaWithPrompt(req.JSONSchema, req.Prompt)
 		if err != nil {
@@ -114,13 +163,35 @@ func anakinScrapeRequest(req ScrapeRequest) (*anakinScrapeBody, error) {
 		body.Formats = append(body.Formats, FormatJSON)
 		body.GenerateJSON, body.OutputSchema = true, schema
 	}
+	if err := CheckActions(Anakin, req.Actions); err != nil {
+		return nil, err
+	}
+	for _, a := range req.Actions {
+		body.Actions = append(body.Actions, anakinAction(a))
+	}
 	if sel := strings.TrimSpace(req.WaitFor); sel != "" {
 		// Anakin has no wait field; its documented way is a wait_for action,
-		// which implies the browser.
-		body.Actions = []anakinAction{{Type: "wait_for", Selector: sel}}
-		body.UseBrowser = true
+		// which implies the browser. It runs after the other actions, just
+		// before the capture.
+		body.Actions = append(body.Actions, anakinAction{Type: ActionWaitFor, Selector: sel})
+	}
+	if len(body.Actions) > MaxActions {
+		return nil, &Error{Provider: Anakin, Code: CodeInvalidArgument, Field: "wait_for",
+			Message: fmt.Sprintf("wait_for runs as one more wait_for action after the %d actions, over Anakin's limit of %d; put it in actions in place of another step", len(req.Actions), MaxActions)}
+	}
+	if len(body.Actions) > 0 {
+		body.UseBrowser = true // Anakin: actions imply the browser
 	}
 	return body, nil
+}
+
+// anakinScreenshotFormat is Anakin's format for a viewport or a full-page
+// screenshot.
+func anakinScreenshotFormat(fullPage bool) string {
+	if fullPage {
+		return "screenshotFullPage"
+	}
+	return "screenshot"
 }
 
 // anakinSchemaWithPrompt folds a prompt into the output schema. The
@@ -178,6 +249,14 @@ func (c *AnakinClient) BatchScrape(ctx context.Context, req BatchRequest) (*Batc
 		urls[i] = strings.TrimSpace(u)
 	}
 	o := req.Options
+	if len(o.Actions) > 0 || o.Wants(FormatScreenshot) {
+		field := "actions"
+		if len(o.Actions) == 0 {
+			field = "formats"
+		}
+		return nil, &Error{Provider: Anakin, Code: CodeInvalidArgument, Field: field,
+			Message: "Anakin's batch endpoint takes no browser actions or screenshots; call scrape once per URL for those"}
+	}
 	body := anakinBatchBody{URLs: urls, Country: strings.ToLower(strings.TrimSpace(o.Country)),
 		UseBrowser:   o.UseBrowser || strings.EqualFold(o.Mode, "js") || strings.TrimSpace(o.SessionID) != "",
 		GenerateJSON: o.Wants(FormatJSON) || len(o.JSONSchema) > 0 || strings.TrimSpace(o.Prompt) != "",

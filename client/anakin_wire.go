@@ -61,6 +61,9 @@ type anakinDoc struct {
 	Cached        lenientBool     `json:"cached"`
 	Error         json.RawMessage `json:"error"`
 	ErrorMessage  string          `json:"error_message"`
+	// Links to the screenshots, when a screenshot format was asked for.
+	ScreenshotURL         lenientString `json:"screenshotUrl"`
+	FullPageScreenshotURL lenientString `json:"fullPageScreenshotUrl"`
 	anakinCost
 }
 

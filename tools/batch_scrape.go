@@ -3,6 +3,7 @@ package tools
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -15,10 +16,11 @@ import (
 // BatchScrapeArgs are the batch_scrape tool's arguments.
 type BatchScrapeArgs struct {
 	URLs            []string `json:"urls" jsonschema:"description=1 to 10 absolute http(s) URLs.,minItems=1,maxItems=10"`
-	Formats         []string `json:"formats,omitempty" jsonschema:"description=markdown (default)\\, html or links.,enum=markdown,enum=html,enum=links,uniqueItems=true"`
+	Formats         []string `json:"formats,omitempty" jsonschema:"description=markdown (default)\\, html\\, links or screenshot (a PNG of each rendered page\\, returned as images; implies use_browser).,enum=markdown,enum=html,enum=links,enum=screenshot,uniqueItems=true"`
 	OnlyMainContent *bool    `json:"only_main_content,omitempty" jsonschema:"description=Keep only the main content. Default true.,default=true"`
 	UseBrowser      bool     `json:"use_browser,omitempty" jsonschema:"description=Render pages in a headless browser (slower; costs more on API providers)."`
 	Country         string   `json:"country,omitempty" jsonschema:"description=Two-letter country code to fetch from (API providers).,minLength=2,maxLength=2"`
+	BrowserArgs
 	ControlArgs
 	Timeout   int `json:"timeout,omitempty" jsonschema:"description=Seconds this call may take\\, 1 to 300 (default 300). When the time runs out on an API provider the call returns with the job_id of the still-running job\\, to collect with job_status; AlterLab is also asked to give up on the page a little earlier.,minimum=1,maximum=300"`
 	MaxLength int `json:"max_length,omitempty" jsonschema:"description=Maximum characters for the whole result\\, shared by the pages (default 20000). Read the rest of one page with scrape and its next_start_index.,minimum=100,maximum=1000000"`
@@ -37,6 +39,8 @@ type BatchItem struct {
 	TotalLength    int              `json:"total_length,omitempty"`
 	Truncated      bool             `json:"truncated,omitempty"`
 	NextStartIndex int              `json:"next_start_index,omitempty" jsonschema:"description=Call scrape with this url and start_index to read on."`
+	Screenshot     *ScreenshotOut   `json:"screenshot,omitempty" jsonschema:"description=This page's screenshot\\, when formats asked for one; attached images follow the text in item order."`
+	Warnings       []string         `json:"warnings,omitempty"`
 	Error          *errmap.Error    `json:"error,omitempty"`
 	Guidance       *errmap.Guidance `json:"guidance,omitempty"`
 }
@@ -55,7 +59,9 @@ func batchScrapeTool(d *Deps) Tool {
 	return define[BatchScrapeArgs, BatchScrapeResult](d, "batch_scrape", "Scrape several pages",
 		`Fetch 1 to 10 pages in one call and return each as Markdown (or HTML/links), in the order given.
 Use it when you already know the URLs (e.g. from search or map). A URL that fails does not fail the call: its item has ok=false with error and guidance (e.g. retry it with scrape and use_browser=true).
-Output is bounded by max_length, shared across pages; a cut page has truncated=true and next_start_index — read on with scrape(url, start_index).`,
+Output is bounded by max_length, shared across pages; a cut page has truncated=true and next_start_index — read on with scrape(url, start_index).
+The same actions and screenshot options apply to every URL. Screenshots are attached as images in item order, at most 10 (and 24 MiB) per result; an item whose image was left out says so in its screenshot.note. Anakin's batch endpoint takes no actions or screenshots: on Anakin call scrape per URL for those.
+`+browserHelp,
 		annotations{readOnly: true, idempotent: true, openWorld: true},
 		func(ctx context.Context, req mcp.CallToolRequest, a BatchScrapeArgs) (*mcp.CallToolResult, error) {
 			p := d.Provider.Name()
@@ -69,8 +75,8 @@ Output is bounded by max_length, shared across pages; a cut page has truncated=t
 			if err2 != nil {
 				return failure(client.AsError(p, err2)), nil
 			}
-			res := d.batchResult(p, br, out, maxLen)
-			return success(res, res.text(), res.Cost), nil
+			res, pngs := d.batchResult(p, br, out, maxLen)
+			return withImages(success(res, res.text(), res.Cost), pngs...), nil
 		})
 }
 
@@ -90,8 +96,15 @@ func (a BatchScrapeArgs) request(p string, defMax int) (client.BatchRequest, int
 			return client.BatchRequest{}, 0, invalid(p, "formats", "batch_scrape does not extract JSON; use extract for structured data")
 		}
 	}
+	if p == client.Anakin && (len(a.Actions) > 0 || a.ScreenshotFullPage || slices.Contains(a.Formats, client.FormatScreenshot)) {
+		field := "actions"
+		if len(a.Actions) == 0 {
+			field = "formats"
+		}
+		return client.BatchRequest{}, 0, invalid(p, field, "Anakin's batch endpoint takes no browser actions or screenshots; call scrape once per URL with them instead, or drop %s here", field)
+	}
 	sr, maxLen, err := ScrapeArgs{URL: urls[0], Formats: a.Formats, OnlyMainContent: a.OnlyMainContent,
-		UseBrowser: a.UseBrowser, Country: a.Country, MaxLength: a.MaxLength, Timeout: a.Timeout, ControlArgs: a.ControlArgs}.request(p, defMax)
+		UseBrowser: a.UseBrowser, Country: a.Country, MaxLength: a.MaxLength, Timeout: a.Timeout, BrowserArgs: a.BrowserArgs, ControlArgs: a.ControlArgs}.request(p, defMax)
 	if err != nil {
 		return client.BatchRequest{}, 0, err
 	}
@@ -99,8 +112,12 @@ func (a BatchScrapeArgs) request(p string, defMax int) (client.BatchRequest, int
 	return client.BatchRequest{URLs: urls, Options: sr}, maxLen, nil
 }
 
-func (d *Deps) batchResult(p string, br client.BatchRequest, out *client.BatchResult, maxLen int) BatchScrapeResult {
+// batchResult builds the result and the screenshots to attach, in item
+// order, within maxBatchImages and maxBatchImageBytes.
+func (d *Deps) batchResult(p string, br client.BatchRequest, out *client.BatchResult, maxLen int) (BatchScrapeResult, [][]byte) {
 	res := BatchScrapeResult{Provider: p, Cost: costOut(out.Cost), Items: make([]BatchItem, 0, len(out.Items))}
+	var pngs [][]byte
+	imageBytes := 0
 	per := max(maxLen/max(len(out.Items), 1), minMaxLength)
 	for _, it := range out.Items {
 		item := BatchItem{URL: it.URL}
@@ -120,11 +137,23 @@ func (d *Deps) batchResult(p string, br client.BatchRequest, out *client.BatchRe
 			item.FinalURL, item.StatusCode, item.Title = s.FinalURL, s.StatusCode, s.Title
 			item.Markdown, item.HTML, item.Links = s.Markdown, s.HTML, s.Links
 			item.TotalLength, item.Truncated, item.NextStartIndex = s.TotalLength, s.Truncated, s.NextStartIndex
+			item.Warnings = it.Page.Warnings
+			if shot := s.Screenshot; shot != nil && shot.Attached {
+				switch {
+				case len(pngs) >= maxBatchImages:
+					shot.Attached, shot.Note = false, fmt.Sprintf("a batch result attaches at most %d images; call scrape with this url and formats [\"screenshot\"] for it", maxBatchImages)
+				case imageBytes+len(s.png) > maxBatchImageBytes:
+					shot.Attached, shot.Note = false, fmt.Sprintf("a batch result attaches at most %d MiB of images; call scrape with this url and formats [\"screenshot\"] for it", maxBatchImageBytes>>20)
+				default:
+					pngs, imageBytes = append(pngs, s.png), imageBytes+len(s.png)
+				}
+			}
+			item.Screenshot = s.Screenshot
 			res.Succeeded++
 		}
 		res.Items = append(res.Items, item)
 	}
-	return res
+	return res, pngs
 }
 
 func (r BatchScrapeResult) text() string {
@@ -148,6 +177,12 @@ func (r BatchScrapeResult) text() string {
 		b.WriteString("\n" + it.Markdown + it.HTML + "\n")
 		for _, l := range it.Links {
 			b.WriteString("- " + l + "\n")
+		}
+		for _, w := range it.Warnings {
+			fmt.Fprintf(&b, "Warning: %s\n", w)
+		}
+		if t := it.Screenshot.text(); t != "" {
+			b.WriteString(t + "\n")
 		}
 		if it.Truncated {
 			fmt.Fprintf(&b, "[Truncated at %d of %d characters: call scrape with url=%s and start_index=%d to read on.]\n", it.NextStartIndex, it.TotalLength, it.URL, it.NextStartIndex)

@@ -10,6 +10,9 @@ import (
 
 func pageSize(p *client.Page) int {
 	size := len(p.Markdown) + len(p.HTML) + len(p.JSON)
+	if p.Screenshot != nil {
+		size += len(p.Screenshot.PNG)
+	}
 	for _, l := range p.Links {
 		size += len(l)
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -16,7 +17,7 @@ import (
 // ScrapeArgs are the scrape tool's arguments.
 type ScrapeArgs struct {
 	URL             string         `json:"url" jsonschema:"description=Absolute http(s) URL of the page to fetch."`
-	Formats         []string       `json:"formats,omitempty" jsonschema:"description=What to return: markdown (default; the readable text)\\, html\\, links (every link on the page)\\, json (structured extraction; needs json_schema or prompt and an API provider).,enum=markdown,enum=html,enum=links,enum=json,uniqueItems=true"`
+	Formats         []string       `json:"formats,omitempty" jsonschema:"description=What to return: markdown (default; the readable text)\\, html\\, links (every link on the page)\\, json (structured extraction; needs json_schema or prompt and an API provider)\\, screenshot (a PNG of the rendered page\\, returned as an image; implies use_browser).,enum=markdown,enum=html,enum=links,enum=json,enum=screenshot,uniqueItems=true"`
 	OnlyMainContent *bool          `json:"only_main_content,omitempty" jsonschema:"description=Keep only the main content (drop navigation\\, footers\\, sidebars). Default true.,default=true"`
 	UseBrowser      bool           `json:"use_browser,omitempty" jsonschema:"description=Render the page in a headless browser first: for JavaScript-heavy sites and anti-bot walls. Slower and costs more on API providers."`
 	Country         string         `json:"country,omitempty" jsonschema:"description=Two-letter country code (e.g. us\\, de) to fetch from\\, for geo-specific content or to get past blocks. API providers only.,minLength=2,maxLength=2"`
@@ -24,6 +25,7 @@ type ScrapeArgs struct {
 	JSONSchema      map[string]any `json:"json_schema,omitempty" jsonschema:"description=JSON Schema the structured extraction must follow (implies the json format). At most 50 KB."`
 	Prompt          string         `json:"prompt,omitempty" jsonschema:"description=What to extract\\, in words (implies the json format). At most 8 KB."`
 	ForceFresh      bool           `json:"force_fresh,omitempty" jsonschema:"description=Bypass the provider's cache and fetch the page again."`
+	BrowserArgs
 	ControlArgs
 	Timeout    int `json:"timeout,omitempty" jsonschema:"description=Seconds this call may take\\, 1 to 300 (default 300). When the time runs out on an API provider the call returns with the job_id of the still-running job\\, to collect with job_status; AlterLab is also asked to give up on the page a little earlier.,minimum=1,maximum=300"`
 	MaxLength  int `json:"max_length,omitempty" jsonschema:"description=Maximum characters of content to return (default: the server's --max-output\\, 20000).,minimum=100,maximum=1000000"`
@@ -49,7 +51,9 @@ type ScrapeResult struct {
 	Truncated      bool           `json:"truncated" jsonschema:"description=True when more content follows; call again with start_index = next_start_index."`
 	NextStartIndex int            `json:"next_start_index,omitempty"`
 	Cost           *CostOut       `json:"cost,omitempty"`
+	Screenshot     *ScreenshotOut `json:"screenshot,omitempty" jsonschema:"description=The page's screenshot\\, when formats asked for one: its size\\, and the PNG attached as an image content block (or a link when the provider gave only a link)."`
 	Warnings       []string       `json:"warnings,omitempty"`
+	png            []byte         // the attached image
 }
 
 func scrapeTool(d *Deps) Tool {
@@ -58,7 +62,8 @@ func scrapeTool(d *Deps) Tool {
 Use it to read an article, documentation page, product page or any URL the user mentions. For several URLs at once use batch_scrape; for a whole site use crawl or map.
 Output is bounded by max_length (default 20000 characters); when truncated is true, call again with start_index = next_start_index to read on (the page is cached, so this costs nothing extra).
 On failure the result is an error with guidance: guidance.action says what to do (e.g. change_strategy with use_browser=true when a site blocks plain fetches).
-The guidance's remedies are arguments here: timeout bounds the call (a still-running job comes back as a job_id for job_status); mode pdf/ocr, max_tier and max_credits are AlterLab's render, escalation and cost controls; session_id (see the sessions tool) or cookies (AlterLab) scrape as a logged-in user.`,
+The guidance's remedies are arguments here: timeout bounds the call (a still-running job comes back as a job_id for job_status); mode pdf/ocr, max_tier and max_credits are AlterLab's render, escalation and cost controls; session_id (see the sessions tool) or cookies (AlterLab) scrape as a logged-in user.
+`+browserHelp,
 		annotations{readOnly: true, idempotent: true, openWorld: true},
 		func(ctx context.Context, req mcp.CallToolRequest, a ScrapeArgs) (*mcp.CallToolResult, error) {
 			p := d.Provider.Name()
@@ -71,7 +76,7 @@ The guidance's remedies are arguments here: timeout bounds the call (a still-run
 				return failure(client.AsError(p, ferr)), nil
 			}
 			res := scrapeResult(p, page, sr, a.StartIndex, maxLen)
-			return success(res, res.text(), res.Cost), nil
+			return withImages(success(res, res.text(), res.Cost), res.png), nil
 		})
 }
 
@@ -112,7 +117,16 @@ func (a ScrapeArgs) request(provider string, defMax int) (client.ScrapeRequest, 
 	if wantsJSON && schema == nil && a.Prompt == "" {
 		return client.ScrapeRequest{}, 0, invalid(provider, "json_schema", "the json format needs json_schema or prompt to say what to extract")
 	}
-	controls, cerr := a.ControlArgs.controls(provider, a.UseBrowser)
+	if a.ScreenshotFullPage && !slices.Contains(formats, client.FormatScreenshot) {
+		formats = append(formats, client.FormatScreenshot) // screenshot_full_page implies the screenshot
+	}
+	shot := slices.Contains(formats, client.FormatScreenshot)
+	actions, berr := browserArgs(provider, a.Actions, a.ScreenshotFullPage, a.WaitFor, a.Mode, shot)
+	if berr != nil {
+		return client.ScrapeRequest{}, 0, berr
+	}
+	browser := a.UseBrowser || len(actions) > 0 || shot // actions and screenshots run in a browser
+	controls, cerr := a.ControlArgs.controls(provider, browser)
 	if cerr != nil {
 		return client.ScrapeRequest{}, 0, cerr
 	}
@@ -121,17 +135,19 @@ func (a ScrapeArgs) request(provider string, defMax int) (client.ScrapeRequest, 
 		main = *a.OnlyMainContent
 	}
 	return client.ScrapeRequest{
-		URL:             strings.TrimSpace(a.URL),
-		Formats:         formats,
-		OnlyMainContent: main,
-		UseBrowser:      a.UseBrowser || controls.Mode == "js",
-		Country:         strings.ToLower(a.Country),
-		WaitFor:         a.WaitFor,
-		JSONSchema:      schema,
-		Prompt:          a.Prompt,
-		ForceFresh:      a.ForceFresh,
-		Controls:        controls,
-		Timeout:         time.Duration(a.Timeout) * time.Second,
+		URL:                strings.TrimSpace(a.URL),
+		Formats:            formats,
+		OnlyMainContent:    main,
+		UseBrowser:         browser || controls.Mode == "js",
+		Country:            strings.ToLower(a.Country),
+		WaitFor:            a.WaitFor,
+		JSONSchema:         schema,
+		Prompt:             a.Prompt,
+		ForceFresh:         a.ForceFresh,
+		Actions:            actions,
+		ScreenshotFullPage: a.ScreenshotFullPage,
+		Controls:           controls,
+		Timeout:            time.Duration(a.Timeout) * time.Second,
 	}, maxLen, nil
 }
 
@@ -143,9 +159,9 @@ func checkFormats(provider string, formats []string) ([]string, *client.Error) {
 	var out []string
 	for _, f := range formats {
 		switch f {
-		case client.FormatMarkdown, client.FormatHTML, client.FormatLinks, client.FormatJSON:
+		case client.FormatMarkdown, client.FormatHTML, client.FormatLinks, client.FormatJSON, client.FormatScreenshot:
 		default:
-			return nil, invalid(provider, "formats", "unknown format %q; use markdown, html, links or json", clip(f, 40))
+			return nil, invalid(provider, "formats", "unknown format %q; use markdown, html, links, json or screenshot", clip(f, 40))
 		}
 		if !seen[f] {
 			seen[f] = true
@@ -176,9 +192,10 @@ func (d *Deps) scrape(ctx context.Context, sr client.ScrapeRequest, continuation
 
 // scrapeKey identifies a scrape by everything that changes its result.
 func scrapeKey(provider string, sr client.ScrapeRequest) string {
-	return fmt.Sprintf("scrape\x00%s\x00%s\x00%s\x00%v\x00%v\x00%s\x00%s\x00%s\x00%s\x00%s\x00%s\x00%v",
+	actions, _ := json.Marshal(sr.Actions)
+	return fmt.Sprintf("scrape\x00%s\x00%s\x00%s\x00%v\x00%v\x00%s\x00%s\x00%s\x00%s\x00%s\x00%s\x00%v\x00%s\x00%s\x00%v",
 		provider, sr.URL, strings.Join(sr.Formats, ","), sr.OnlyMainContent, sr.UseBrowser, sr.Country, sr.Prompt, sr.JSONSchema,
-		sr.Mode, sr.MaxTier, sr.SessionID, sr.Cookies)
+		sr.Mode, sr.MaxTier, sr.SessionID, sr.Cookies, sr.WaitFor, actions, sr.ScreenshotFullPage)
 }
 
 // callContext bounds a call by the agent's timeout when it gave one (the
@@ -239,6 +256,12 @@ func scrapeResult(provider string, p *client.Page, sr client.ScrapeRequest, star
 	}
 	if sr.Wants(client.FormatJSON) && len(p.JSON) > 0 && start == 0 {
 		r.JSON = asObject(p.JSON)
+	}
+	if sr.Wants(client.FormatScreenshot) && start == 0 {
+		// The image comes with the first window only, like links and json.
+		if r.Screenshot = screenshotOut(p.Screenshot, true); r.Screenshot != nil && r.Screenshot.Attached {
+			r.png = p.Screenshot.PNG
+		}
 	}
 	r.Truncated = r.NextStartIndex > 0
 	return r
@@ -301,6 +324,9 @@ func (r ScrapeResult) text() string {
 	if len(r.JSON) > 0 {
 		j, _ := json.MarshalIndent(r.JSON, "", "  ")
 		b.WriteString("\n```json\n" + string(j) + "\n```\n")
+	}
+	if t := r.Screenshot.text(); t != "" {
+		b.WriteString("\n" + t + "\n")
 	}
 	if len(r.Links) > 0 {
 		fmt.Fprintf(&b, "\nLinks (%d):\n", len(r.Links))

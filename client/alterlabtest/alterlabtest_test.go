@@ -83,6 +83,7 @@ func TestValidatesLikeTheAPI(t *testing.T) {
 		{"map 50001", "/map", map[string]any{"url": "https://a.example", "max_pages": 50001}, "max_pages"},
 		{"search without query", "/search", map[string]any{"num_results": 3}, "query"},
 		{"search 51 results", "/search", map[string]any{"query": "go", "num_results": 51}, "num_results"},
+		{"screenshot without render_js", "/scrape", map[string]any{"url": "https://a.example", "advanced": map[string]any{"screenshot": true}}, "advanced.screenshot"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -443,5 +444,40 @@ func TestMarkdownSize(t *testing.T) {
 	res, _ := call(t, http.DefaultClient, base, "POST", api+"/scrape", DefaultKey, map[string]any{"url": "https://big.example/?fake=size:2000000"})
 	if res.StatusCode != 202 {
 		t.Errorf("a 2 MB page answered %d, want 202 (heavy pages go async)", res.StatusCode)
+	}
+}
+
+func TestScreenshotURLIsAPathFetchedWithTheKey(t *testing.T) {
+	s := New()
+	base := s.Start(t)
+	_, m := call(t, http.DefaultClient, base, "POST", api+"/scrape", DefaultKey,
+		map[string]any{"url": "https://a.example", "sync": false, "mode": "js", "advanced": map[string]any{"render_js": true, "screenshot": true}})
+	id, _ := m["job_id"].(string)
+	_, m = call(t, http.DefaultClient, base, "GET", api+"/jobs/"+id, DefaultKey, nil)
+	result, _ := m["result"].(map[string]any)
+	link, _ := result["screenshot_url"].(string)
+	if !strings.HasPrefix(link, "/downloads/screenshots/") {
+		t.Fatalf("screenshot_url = %q, want a path on the API host", link)
+	}
+	for _, tt := range []struct {
+		path, key string
+		status    int
+	}{{link, DefaultKey, 200}, {link, "", 401}, {"/downloads/screenshots/nope.png", DefaultKey, 404}} {
+		req, _ := http.NewRequestWithContext(t.Context(), "GET", base+tt.path, nil)
+		if tt.key != "" {
+			req.Header.Set("X-API-Key", tt.key)
+		}
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(res.Body)
+		res.Body.Close()
+		if res.StatusCode != tt.status {
+			t.Errorf("%s key %q: %d, want %d", tt.path, tt.key, res.StatusCode, tt.status)
+		}
+		if tt.status == 200 && !bytes.Equal(b, Screenshot()) {
+			t.Errorf("not the fake's PNG (%d bytes)", len(b))
+		}
 	}
 }

@@ -22,6 +22,9 @@
 //	POST   /api/v1/search        {query, num_results (1–50, default 10), scrape_results, country} → 200 result;
 //	                             → 202 {search_id, status: scraping} when scraping more than 5 results
 //	GET    /api/v1/search/{id}   {status: scraping|completed|failed, results[{position, title, url, snippet, date_published, content?}], …}
+//	GET    /downloads/screenshots/{name}  the PNG (Screenshot) a result's screenshot_url names; a scrape with
+//	                             advanced.screenshot (which needs advanced.render_js, else 400) carries screenshot_url, a path on
+//	                             this host (WithScreenshotBase makes it absolute on another)
 //
 // Crawl include/exclude patterns and include_subdomains are accepted and
 // not applied: a crawl of u finds u, then u's host /page-1, /page-2, ….

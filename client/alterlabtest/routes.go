@@ -22,6 +22,7 @@ type scrapeIn struct {
 	Advanced struct {
 		RenderJS      any    `json:"render_js"`
 		WaitCondition string `json:"wait_condition"`
+		Screenshot    bool   `json:"screenshot"`
 	} `json:"advanced"`
 	WaitFor  string `json:"wait_for"`
 	Location struct {
@@ -140,6 +141,8 @@ func (s *Server) checkScrape(w http.ResponseWriter, r *http.Request, field strin
 		fail = invalid("mode", "mode must be one of "+strings.Join(knownModes, ", "))
 	case in.Timeout != nil && (*in.Timeout < 1 || *in.Timeout > 300):
 		fail = invalid("timeout", "timeout must be between 1 and 300 seconds")
+	case in.Advanced.Screenshot && in.Advanced.RenderJS != true && in.Advanced.RenderJS != "auto":
+		fail = invalid("advanced.screenshot", "advanced.screenshot requires advanced.render_js")
 	case len(in.ExtractionSchema) > 64<<10:
 		fail = invalid("extraction_schema", "extraction_schema exceeds 64KB")
 	case len(in.ExtractionSchema) > 0 && in.ExtractionSchema[0] != '{' && string(in.ExtractionSchema) != "null":
@@ -731,6 +734,9 @@ func (s *Server) document(in *scrapeIn, u string) map[string]any {
 	}
 	if len(in.ExtractionSchema) > 0 {
 		d["filtered_content"] = data
+	}
+	if in.Advanced.Screenshot {
+		d["screenshot_url"] = s.screenshotURL()
 	}
 	if name == "string_content" {
 		// Some sync answers carry the single asked-for format as a bare

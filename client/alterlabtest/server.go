@@ -6,6 +6,7 @@ import (
 	"net/http/httptest"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -28,7 +29,7 @@ const (
 
 // Routes lists every route the fake serves.
 var Routes = []string{RouteScrape, RouteJob, RouteBatch, RouteBatchJob, RouteCrawl, RouteCrawlJob, RouteCrawlCancel,
-	RouteMap, RouteSearch, RouteSearchJob, RouteSessions}
+	RouteMap, RouteSearch, RouteSearchJob, RouteSessions, RouteScreenshot}
 
 // DefaultKey is the API key the fake accepts unless WithKey says otherwise.
 const DefaultKey = "test-key"
@@ -52,6 +53,9 @@ type Server struct {
 	balance   string
 	balWarn   string
 	now       func() time.Time
+	shotBase  string       // WithScreenshotBase
+	shotSeq   atomic.Int64 // screenshots handed out
+	shots     sync.Map     // their names
 
 	*requestLog
 	mux       *http.ServeMux
@@ -124,6 +128,7 @@ func New(opts ...Option) *Server {
 	s.mux.HandleFunc(RouteSearch, s.handleSearch)
 	s.mux.HandleFunc(RouteSearchJob, s.handleJob("search"))
 	s.mux.HandleFunc(RouteSessions, s.handleSessions)
+	s.mux.HandleFunc(RouteScreenshot, s.handleScreenshot)
 	s.mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, Error(http.StatusNotFound, Detail, "", "Not Found"))
 	})

@@ -75,6 +75,11 @@ func TestValidatesLikeTheAPI(t *testing.T) {
 		{"map limit 5001", "/map", map[string]any{"url": "https://a.example", "limit": 5001}, "invalid_request"},
 		{"search without prompt", "/search", map[string]any{"limit": 3}, "invalid_request"},
 		{"search limit 21", "/search", map[string]any{"prompt": "go", "limit": 21}, "invalid_request"},
+		{"16 actions", "/url-scraper", map[string]any{"url": "https://a.example", "actions": slices.Repeat([]any{map[string]any{"type": "click", "selector": "a"}}, 16)}, "invalid_request"},
+		{"unknown action", "/url-scraper", map[string]any{"url": "https://a.example", "actions": []any{map[string]any{"type": "hover"}}}, "invalid_request"},
+		{"click without selector", "/url-scraper", map[string]any{"url": "https://a.example", "actions": []any{map[string]any{"type": "click"}}}, "invalid_request"},
+		{"wait over 15 s", "/url-scraper", map[string]any{"url": "https://a.example", "actions": []any{map[string]any{"type": "wait", "milliseconds": 15001}}}, "invalid_request"},
+		{"waits over 30 s", "/url-scraper", map[string]any{"url": "https://a.example", "actions": slices.Repeat([]any{map[string]any{"type": "wait", "milliseconds": 11000}}, 3)}, "invalid_request"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -324,6 +329,47 @@ func TestMarkdownSizeIsExact(t *testing.T) {
 	for _, n := range []int{10, 500, 12345} {
 		if got := len(Markdown("https://example.com/ü", n)); got > n || got < n-3 {
 			t.Errorf("size %d: got %d", n, got)
+		}
+	}
+}
+
+func TestRecordsActionsAndServesScreenshots(t *testing.T) {
+	s := New()
+	base := s.Start(t)
+	actions := []any{map[string]any{"type": "scroll", "direction": "down"}, map[string]any{"type": "press", "key": "End"}}
+	res, m := call(t, http.DefaultClient, base, "POST", "/url-scraper", DefaultKey,
+		map[string]any{"url": "https://a.example", "formats": []string{"markdown", "screenshotFullPage"}, "actions": actions})
+	if res.StatusCode != 202 {
+		t.Fatalf("submit: %d %v", res.StatusCode, m)
+	}
+	id, _ := m["jobId"].(string)
+	if got := s.Actions(id); len(got) != 2 || got[0] != (Action{Type: "scroll", Direction: "down"}) || got[1] != (Action{Type: "press", Key: "End"}) || !s.UsedBrowser(id) {
+		t.Errorf("recorded actions %+v, browser %v", got, s.UsedBrowser(id))
+	}
+	if res, _ = call(t, http.DefaultClient, base, "GET", "/url-scraper/"+id+"/screenshot?type=fullpage", DefaultKey, nil); res.StatusCode != 404 {
+		t.Errorf("screenshot before the job completed: %d, want 404", res.StatusCode)
+	}
+	_, m = call(t, http.DefaultClient, base, "GET", "/url-scraper/"+id, DefaultKey, nil)
+	if link, _ := m["fullPageScreenshotUrl"].(string); !strings.HasPrefix(link, "https://cdn.anakin.test/") || m["screenshotUrl"] != nil {
+		t.Errorf("links: %v / %v", m["fullPageScreenshotUrl"], m["screenshotUrl"])
+	}
+	for _, tt := range []struct {
+		query  string
+		status int
+	}{{"?type=fullpage", 200}, {"?type=viewport", 404}, {"?type=huge", 400}} {
+		req, _ := http.NewRequestWithContext(t.Context(), "GET", base+"/url-scraper/"+id+"/screenshot"+tt.query, nil)
+		req.Header.Set("X-API-Key", DefaultKey)
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(res.Body)
+		res.Body.Close()
+		if res.StatusCode != tt.status {
+			t.Errorf("%s: %d, want %d", tt.query, res.StatusCode, tt.status)
+		}
+		if tt.status == 200 && (!bytes.Equal(b, Screenshot(true)) || res.Header.Get("Content-Type") != "image/png") {
+			t.Errorf("%s: not the full-page PNG (%s, %d bytes)", tt.query, res.Header.Get("Content-Type"), len(b))
 		}
 	}
 }

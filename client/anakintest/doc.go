@@ -6,9 +6,10 @@
 //
 // Routes, all under /v1 (use the Route* constants with Count, Script, Bodies):
 //
-//	POST /v1/url-scraper          {url, formats, country, useBrowser, generateJson, outputSchema, forceFresh, actions} → 202 {jobId, status}
+//	POST /v1/url-scraper          {url, formats, country, useBrowser, generateJson, outputSchema, forceFresh, actions (≤15, validated; Actions)} → 202 {jobId, status}
 //	POST /v1/url-scraper/batch    {urls (1–10), country, useBrowser, generateJson} → 202 {jobId, status}
-//	GET  /v1/url-scraper/{id}     single or batch job
+//	GET  /v1/url-scraper/{id}     single or batch job; screenshotUrl/fullPageScreenshotUrl (WithScreenshotHost) when asked
+//	GET  /v1/url-scraper/{id}/screenshot?type=viewport|fullpage → PNG (Screenshot) of a finished scrape with that format
 //	POST /v1/crawl                {url, maxPages (≤500, default 10), depth (≤5), …} → 202 {jobId, status}
 //	GET  /v1/crawl/{id}           {totalPages, completedPages, results[]}
 //	POST /v1/map                  {url, limit (≤5000, default 100), includeSubdomains, search} → 202 {jobId, status}

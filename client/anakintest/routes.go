@@ -21,6 +21,8 @@ type job struct {
 	genJSON  bool
 	schema   json.RawMessage
 	country  string
+	browser  bool     // useBrowser, or implied by actions
+	actions  []Action // the browser steps, as sent
 	maxPages int
 	limit    int
 	search   string
@@ -147,8 +149,14 @@ func (s *Server) handleScrape(w http.ResponseWriter, r *http.Request) {
 		GenerateJSON bool            `json:"generateJson"`
 		OutputSchema json.RawMessage `json:"outputSchema"`
 		SessionID    string          `json:"sessionId"`
+		UseBrowser   bool            `json:"useBrowser"`
+		Actions      []Action        `json:"actions"`
 	}
 	if !s.decode(w, r, &in) || !s.checkURL(w, r, in.URL) || s.preflight(w, r, in.URL) || !s.checkSession(w, r, in.SessionID) {
+		return
+	}
+	if msg := checkActions(in.Actions); msg != "" {
+		s.fail(w, r, badRequest("invalid_request", msg))
 		return
 	}
 	for _, f := range in.Formats {
@@ -165,7 +173,8 @@ func (s *Server) handleScrape(w http.ResponseWriter, r *http.Request) {
 		in.Formats = []string{"markdown"}
 	}
 	j := &job{kind: "scrape", url: in.URL, formats: in.Formats, country: in.Country, schema: in.OutputSchema,
-		genJSON: in.GenerateJSON || len(in.OutputSchema) > 0 || contains(in.Formats, "json")}
+		genJSON: in.GenerateJSON || len(in.OutputSchema) > 0 || contains(in.Formats, "json"),
+		browser: in.UseBrowser || len(in.Actions) > 0, actions: in.Actions}
 	s.accept(w, r, j, map[string]any{"status": "pending"})
 }
 
@@ -494,6 +503,14 @@ func (s *Server) document(j *job, u string) map[string]any {
 	}
 	if j.genJSON {
 		d["generatedJson"] = generatedJSON(u, j.schema)
+	}
+	if j.id != "" && j.kind == "scrape" {
+		if contains(j.formats, "screenshot") {
+			d["screenshotUrl"] = s.screenshotLink(j.id, "viewport")
+		}
+		if contains(j.formats, "screenshotFullPage") {
+			d["fullPageScreenshotUrl"] = s.screenshotLink(j.id, "fullpage")
+		}
 	}
 	return d
 }

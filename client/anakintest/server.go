@@ -40,6 +40,7 @@ type Server struct {
 	polls    int
 	perMin   int
 	pageSize int
+	shots    string // base of screenshot links (WithScreenshotHost)
 	now      func() time.Time
 
 	*requestLog
@@ -95,6 +96,7 @@ func New(opts ...Option) *Server {
 	s.mux.HandleFunc(RouteScrape, s.handleScrape)
 	s.mux.HandleFunc(RouteBatch, s.handleBatch)
 	s.mux.HandleFunc(RouteScrapeJob, s.handleJob("scrape", "batch"))
+	s.mux.HandleFunc(RouteScreenshot, s.handleScreenshot)
 	s.mux.HandleFunc(RouteCrawl, s.handleCrawl)
 	s.mux.HandleFunc(RouteCrawlJob, s.handleJob("crawl"))
 	s.mux.HandleFunc(RouteMap, s.handleMap)
