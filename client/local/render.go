@@ -153,6 +153,7 @@ func (p *Provider) renderError(ctx context.Context, target string, err error) *c
 	var (
 		blocked *browser.BlockedError
 		action  *browser.ActionError
+		waitFor *browser.WaitForError
 		busy    *browser.BusyError
 		load    *browser.LoadError
 		start   *browser.StartError
@@ -165,6 +166,10 @@ func (p *Provider) renderError(ctx context.Context, target string, err error) *c
 	case errors.As(err, &action):
 		e := localErr(client.CodeActionFailed, action.Error(), err)
 		e.Field = fmt.Sprintf("actions[%d]", action.Index)
+		return e
+	case errors.As(err, &waitFor):
+		e := localErr(client.CodeActionFailed, waitFor.Error(), err)
+		e.Field = "wait_for"
 		return e
 	case errors.As(err, &busy):
 		return localErr(client.CodeBrowserBusy, busy.Error(), err)

@@ -36,7 +36,7 @@ const (
 // Request is one page to render.
 type Request struct {
 	URL        string
-	WaitFor    string // CSS selector to wait for after load (up to client.MaxActionWait)
+	WaitFor    string // CSS selector to wait for after the actions, before capture (up to client.MaxActionWait)
 	Actions    []client.Action
 	Screenshot bool
 	FullPage   bool
@@ -90,6 +90,16 @@ func (e *ActionError) Error() string {
 }
 func (e *ActionError) Unwrap() error { return e.Err }
 
+// WaitForError says the wait_for selector matched no visible element in
+// time.
+type WaitForError struct {
+	Selector string
+	Err      error
+}
+
+func (e *WaitForError) Error() string { return fmt.Sprintf("wait_for %q: %v", e.Selector, e.Err) }
+func (e *WaitForError) Unwrap() error { return e.Err }
+
 // Render opens a tab, loads req.URL, waits for it to settle, runs the
 // actions and captures the DOM (and a screenshot when asked). The tab and
 // everything it opened are gone when Render returns, on every path.
@@ -131,17 +141,19 @@ func (p *Pool) renderIn(ctx context.Context, r *running, req Request) (*Result, 
 	if err := t.navigate(ctx, req.URL); err != nil {
 		return nil, t.fail(ctx, err)
 	}
-	if sel := strings.TrimSpace(req.WaitFor); sel != "" {
-		if err := t.waitFor(ctx, sel, client.MaxActionWait); err != nil {
-			return nil, t.fail(ctx, fmt.Errorf("wait_for %q: %w", sel, err))
-		}
-	}
 	for i, a := range req.Actions {
 		if err := t.act(ctx, a); err != nil {
 			if ctx.Err() != nil {
 				return nil, ctx.Err()
 			}
 			return nil, &ActionError{Index: i, Action: a, Err: err}
+		}
+	}
+	// wait_for is the last thing before the capture, after any actions, as
+	// on the API providers.
+	if sel := strings.TrimSpace(req.WaitFor); sel != "" {
+		if err := t.waitFor(ctx, sel, client.MaxActionWait); err != nil {
+			return nil, t.fail(ctx, &WaitForError{Selector: sel, Err: err})
 		}
 	}
 	if err := t.capture(ctx); err != nil {
