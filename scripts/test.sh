@@ -4,11 +4,32 @@
 # official go-sdk client), then the Node-based interop tests (TypeScript SDK,
 # MCP Inspector CLI, conformance suite), which install their own pinned npm
 # packages. Needs Go 1.26+ and Node 20+ with npm; no API keys, no network
-# beyond the Go module proxy and the npm registry.
+# beyond the Go module proxy, the npm registry and (for the headless-browser
+# tests, when no Chromium or Chrome is installed) the system's packages.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 step() { printf '\n== %s\n' "$*"; }
+
+# The headless-browser tests need Chromium. Install Debian/Ubuntu's package
+# when none is found and this shell may (root, or sudo without a password);
+# otherwise say the one command to run. Under CI=true the browser tests fail
+# rather than skip when no browser can be found.
+step "headless browser"
+if command -v chromium >/dev/null || command -v chromium-browser >/dev/null || command -v google-chrome >/dev/null \
+   || command -v google-chrome-stable >/dev/null || [ -n "${SCRAPEMCP_BROWSER:-}" ]; then
+  echo "found: $(command -v chromium chromium-browser google-chrome google-chrome-stable 2>/dev/null | head -1)${SCRAPEMCP_BROWSER:+ (SCRAPEMCP_BROWSER=$SCRAPEMCP_BROWSER)}"
+elif command -v apt-get >/dev/null && { [ "$(id -u)" = 0 ] || sudo -n true 2>/dev/null; }; then
+  SUDO=""; [ "$(id -u)" = 0 ] || SUDO="sudo -n"
+  echo "installing Debian's chromium package"
+  export DEBIAN_FRONTEND=noninteractive
+  $SUDO apt-get install -y -qq chromium >/dev/null 2>&1 \
+    || { $SUDO apt-get update -qq >/dev/null && $SUDO apt-get install -y -qq chromium >/dev/null; }
+  command -v chromium
+else
+  echo "no Chromium found and no rights to install it: run 'sudo apt-get install -y chromium' (Debian, Ubuntu)"
+  echo "or set SCRAPEMCP_BROWSER to a Chrome binary; the browser tests skip without one (they fail under CI=true)"
+fi
 
 step "gofmt"
 unformatted=$(gofmt -l $(git ls-files '*.go' 2>/dev/null || find . -name '*.go' -not -path './test/node/node_modules/*'))
