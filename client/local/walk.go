@@ -181,7 +181,7 @@ func walk(ctx context.Context, start *url.URL, plan walkPlan, h walkHooks) walkE
 			// max_depth 0 still means the start page alone. They are asked
 			// for only now, so a crawl its links can fill costs no extra
 			// request; nothing is in flight while they are read.
-			if !seeded && h.seeds != nil && plan.maxDepth >= 1 && startOK && ok < plan.maxPages && !stopped() {
+			if !seeded && h.seeds != nil && len(queue) == 0 && plan.maxDepth >= 1 && startOK && ok < plan.maxPages && !stopped() {
 				seeded = true
 				h.seeds(ctx, func(loc string) bool {
 					unbeyond(loc) // a sitemap URL past maxDepth is one to fetch now
