@@ -203,6 +203,10 @@ type CrawlRequest struct {
 	UseBrowser        bool
 	Country           string
 	OnlyMainContent   bool
+	// NoSitemap keeps the local crawl from reading the site's sitemaps
+	// when its links run out (see local.Provider.StartCrawl); API
+	// providers ignore it.
+	NoSitemap bool
 	// Controls: MaxTier and MaxCredits (AlterLab's cost_controls) and
 	// SessionID (Anakin's saved browser session); Mode and Cookies are not
 	// crawl options.

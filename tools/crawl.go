@@ -20,6 +20,7 @@ type CrawlArgs struct {
 	IncludePaths      []string `json:"include_paths,omitempty" jsonschema:"description=Only crawl URLs whose path matches one of these glob patterns\\, e.g. /blog/*."`
 	ExcludePaths      []string `json:"exclude_paths,omitempty" jsonschema:"description=Skip URLs whose path matches one of these glob patterns\\, e.g. /tag/*."`
 	IncludeSubdomains bool     `json:"include_subdomains,omitempty" jsonschema:"description=Also follow links to subdomains of the start host (default: same host only)."`
+	IgnoreSitemap     bool     `json:"ignore_sitemap,omitempty" jsonschema:"description=Local fetcher only: follow links alone. By default\\, when the links run out before max_pages (or lie past max_depth)\\, the site's sitemap URLs are crawled as if the start page linked to them."`
 	UseBrowser        bool     `json:"use_browser,omitempty" jsonschema:"description=Render pages in a headless browser (API providers; slower and costs more)."`
 	Country           string   `json:"country,omitempty" jsonschema:"description=Two-letter country code to crawl from (API providers).,minLength=2,maxLength=2"`
 	MaxTier           string   `json:"max_tier,omitempty" jsonschema:"description=AlterLab only: the highest scraping tier for every page (1 curl\\, 2 http\\, 3 stealth\\, 3.5 light JS\\, 4 browser with CAPTCHA solving).,enum=1,enum=2,enum=3,enum=3.5,enum=4"`
@@ -31,7 +32,7 @@ type CrawlArgs struct {
 
 func crawlTool(d *Deps) Tool {
 	return define[CrawlArgs, JobResult](d, "crawl", "Crawl a website",
-		`Crawl a site from a start URL, following same-site links breadth-first, and return the pages as Markdown.
+		`Crawl a site from a start URL, following same-site links breadth-first, and return the pages as Markdown. With the local fetcher, when the links run out before max_pages, the URLs in the site's sitemaps are crawled too (ignore_sitemap=true stops that).
 Use it to read many pages of one site (docs, a blog). To only list URLs, use map (cheaper). To fetch known URLs, use batch_scrape.
 It starts a job, waits up to wait_s seconds (default 50) sending progress notifications, then returns the pages ready so far with a job_id. If done is false or truncated is true, call job_status with job_id (and next_cursor) for the rest; job_cancel stops it. Cancelling this call also cancels the crawl.
 Limits: max_depth ≤ 5, max_pages ≤ 1000; output bounded by max_length. Costs credits per page on API providers.`,
@@ -76,6 +77,9 @@ func (a CrawlArgs) request(p string, defMax int, defWait time.Duration) (client.
 	if err != nil {
 		return client.CrawlRequest{}, 0, 0, err
 	}
+	if a.IgnoreSitemap && p != client.Local {
+		return client.CrawlRequest{}, 0, 0, invalid(p, "ignore_sitemap", "ignore_sitemap is a local-fetcher option; the %s crawler takes no sitemap setting: leave it out", p)
+	}
 	if p == client.AlterLab && strings.TrimSpace(a.SessionID) != "" {
 		return client.CrawlRequest{}, 0, 0, invalid(p, "session_id", "AlterLab crawls take no session; scrape or batch_scrape the pages that need the login with session_id")
 	}
@@ -96,7 +100,7 @@ func (a CrawlArgs) request(p string, defMax int, defWait time.Duration) (client.
 	}
 	return client.CrawlRequest{
 		URL: strings.TrimSpace(a.URL), MaxPages: pages, MaxDepth: depth,
-		IncludePatterns: a.IncludePaths, ExcludePatterns: a.ExcludePaths, IncludeSubdomains: a.IncludeSubdomains,
+		IncludePatterns: a.IncludePaths, ExcludePatterns: a.ExcludePaths, IncludeSubdomains: a.IncludeSubdomains, NoSitemap: a.IgnoreSitemap,
 		UseBrowser: a.UseBrowser, Country: strings.ToLower(a.Country), OnlyMainContent: true, Controls: controls,
 	}, wait, maxLen, nil
 }

@@ -41,7 +41,7 @@ type JobResult struct {
 	PagesTotal     int              `json:"pages_total" jsonschema:"description=Pages discovered or attempted so far (0 when unknown)."`
 	Pages          []JobPage        `json:"pages"`
 	Failures       []JobFailure     `json:"failures,omitempty"`
-	Skipped        int              `json:"skipped,omitempty" jsonschema:"description=Links not followed (robots.txt\\, private addresses\\, off-site)."`
+	Skipped        int              `json:"skipped,omitempty" jsonschema:"description=Links (and sitemap URLs) not followed (robots.txt\\, private addresses\\, off-site\\, include/exclude paths)."`
 	Truncated      bool             `json:"truncated" jsonschema:"description=True when more results are available now: call job_status with next_cursor."`
 	NextCursor     string           `json:"next_cursor,omitempty"`
 	Error          *errmap.Error    `json:"error,omitempty" jsonschema:"description=Why the whole job failed\\, when status is failed."`

@@ -23,29 +23,55 @@ func localHarness(t *testing.T) *harness {
 	return h
 }
 
-// The case: a 120-page site, max_pages 50, default depth. The
-// crawl ends at depth 2 after a handful of pages and says so, with how many
-// links lay beyond and which argument to raise.
-func TestCrawlTextSaysMaxDepthStoppedIt(t *testing.T) {
-	s := sitetest.New(t, sitetest.Options{Pages: 120, Fanout: 2})
-	h := localHarness(t)
-	res := h.call(context.Background(), "crawl", map[string]any{"url": s.URL(), "max_pages": 50, "wait_s": 60})
-	var r JobResult
-	h.out(res, &r)
-	if !r.Done || r.Stop == nil || r.Stop.Reason != client.StopMaxDepth || r.Stop.LinksBeyondDepth < 8 {
-		t.Fatalf("done %v, stop %+v", r.Done, r.Stop)
+// The case: a 120-page site two links deep per level, max_pages
+// 50, default depth. Following links alone, the crawl ends at depth 2 after
+// a handful of pages and says so, with how many links lay beyond and which
+// argument to raise. By default the site's sitemaps take it past the depth
+// to max_pages, and it says that instead.
+func TestCrawlTextSaysWhichLimitStoppedIt(t *testing.T) {
+	tests := []struct {
+		name        string
+		args        map[string]any
+		reason      string
+		suggest     string
+		suggestWant float64
+		texts       []string
+	}{
+		{"links alone: max_depth", map[string]any{"ignore_sitemap": true}, client.StopMaxDepth, "max_depth", 3,
+			[]string{"Stopped (max_depth)", "max_depth=2 stopped the crawl", "links lay beyond it", "max_depth=3"}},
+		{"with the sitemaps: max_pages", map[string]any{}, client.StopMaxPages, "max_pages", 122, // 50 + the 72 sitemap URLs left
+			[]string{"Stopped (max_pages)", "max_pages=50 stopped the crawl", "72 URLs still queued", "max_pages=122"}},
 	}
-	if got := r.Stop.SuggestedArguments["max_depth"]; got != float64(3) {
-		t.Errorf("suggested max_depth %v, want 3", got)
-	}
-	text := resultText(res)
-	t.Logf("crawl text, without the pages:\n%s", strings.Join(slices.DeleteFunc(strings.Split(text, "\n"), func(l string) bool {
-		return !strings.HasPrefix(l, "Job ") && !strings.HasPrefix(l, "Stopped") && !strings.HasPrefix(l, "Skipped")
-	}), "\n"))
-	for _, want := range []string{"Stopped (max_depth)", "max_depth=2 stopped the crawl", "links lay beyond it", "max_depth=3"} {
-		if !strings.Contains(text, want) {
-			t.Errorf("text lacks %q:\n%s", want, text)
-		}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			s := sitetest.New(t, sitetest.Options{Pages: 120, Fanout: 2})
+			h := localHarness(t)
+			args := map[string]any{"url": s.URL(), "max_pages": 50, "wait_s": 60}
+			for k, v := range tc.args {
+				args[k] = v
+			}
+			res := h.call(context.Background(), "crawl", args)
+			var r JobResult
+			h.out(res, &r)
+			if !r.Done || r.Stop == nil || r.Stop.Reason != tc.reason {
+				t.Fatalf("done %v, stop %+v", r.Done, r.Stop)
+			}
+			if tc.reason == client.StopMaxDepth && r.Stop.LinksBeyondDepth < 8 {
+				t.Errorf("links beyond depth %d, want at least 8", r.Stop.LinksBeyondDepth)
+			}
+			if got := r.Stop.SuggestedArguments[tc.suggest]; got != tc.suggestWant {
+				t.Errorf("suggested %s %v, want %v", tc.suggest, got, tc.suggestWant)
+			}
+			text := resultText(res)
+			t.Logf("crawl text, without the pages:\n%s", strings.Join(slices.DeleteFunc(strings.Split(text, "\n"), func(l string) bool {
+				return !strings.HasPrefix(l, "Job ") && !strings.HasPrefix(l, "Stopped") && !strings.HasPrefix(l, "Skipped")
+			}), "\n"))
+			for _, want := range tc.texts {
+				if !strings.Contains(text, want) {
+					t.Errorf("text lacks %q:\n%s", want, text)
+				}
+			}
+		})
 	}
 }
 

@@ -104,6 +104,12 @@ type setScore struct {
 }
 
 func scoreCorpus(t testing.TB, p *Provider, sets map[string][]corpusPage, perPage func(pg corpusPage, s textscore.Score)) map[string]setScore {
+	return scoreCorpusWith(sets, func(pg corpusPage) string { return extractCorpusPage(t, p, pg) }, perPage)
+}
+
+// scoreCorpusWith scores any extractor's Markdown the same way, so another
+// extractor can be measured against this one (trafcompare_test.go).
+func scoreCorpusWith(sets map[string][]corpusPage, extract func(corpusPage) string, perPage func(pg corpusPage, s textscore.Score)) map[string]setScore {
 	out := map[string]setScore{}
 	for set, pages := range sets {
 		var (
@@ -111,7 +117,7 @@ func scoreCorpus(t testing.TB, p *Provider, sets map[string][]corpusPage, perPag
 			counts textscore.Counts
 		)
 		for _, pg := range pages {
-			md := extractCorpusPage(t, p, pg)
+			md := extract(pg)
 			var s textscore.Score
 			if pg.with != nil {
 				c := textscore.Snippets(md, pg.with, pg.without)

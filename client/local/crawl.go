@@ -21,9 +21,19 @@ const (
 // (see siteScope) up to MaxDepth links from the start page, fetches at most
 // MaxPages pages (default 10, at most 1000), obeys include/exclude path
 // patterns (see pathPattern), robots.txt, per-host rate limits and the SSRF
-// guard, and stops at Options.CrawlTimeout. Links not followed are counted
-// in Job.Skipped. The finished job's Stop says why it ended; at max_depth
-// it counts the distinct links on the deepest pages that were left.
+// guard, and stops at Options.CrawlTimeout. When the links run out before
+// MaxPages (they lay past MaxDepth, or there were no more) and MaxDepth is
+// at least 1, it reads the site's sitemaps as Map does (robots.txt Sitemap
+// lines, /sitemap.xml; bounded by maxSitemapFiles and the frontier) and
+// crawls their URLs as if the start page linked to them: depth 1, same
+// scope and patterns. req.NoSitemap turns that off. Measured on a
+// generated 120-page site two links deep per level, max_pages 50 and
+// max_depth 2 found 12 pages in 13 requests without the sitemaps and 50 in
+// 55 with them; a crawl its links fill reads no sitemap (docs/extraction.md,
+// "Crawl: sitemap seeding"). Links and sitemap URLs not followed are
+// counted in Job.Skipped. The finished job's Stop says why it ended; at
+// max_depth it counts the distinct links on the deepest pages that were
+// left and no sitemap listed.
 func (p *Provider) StartCrawl(_ context.Context, req client.CrawlRequest) (*client.Job, error) {
 	if req.UseBrowser {
 		return nil, crawlWithoutBrowser()
@@ -49,7 +59,8 @@ func (p *Provider) StartCrawl(_ context.Context, req client.CrawlRequest) (*clie
 		maxDepth: min(max(req.MaxDepth, 0), maxCrawlDepth),
 		maxPages: min(pages, maxCrawlPages),
 		include:  include, exclude: exclude,
-		workers: p.opts.Concurrency,
+		workers:  p.opts.Concurrency,
+		sitemaps: !req.NoSitemap,
 	}
 	plan.maxFailures = plan.maxPages
 	if p.base.Err() != nil {
@@ -77,8 +88,9 @@ func (p *Provider) StartCrawl(_ context.Context, req client.CrawlRequest) (*clie
 func (p *Provider) runCrawl(ctx context.Context, job *crawlJob, start *url.URL, plan walkPlan, onlyMain bool) {
 	startKey, _ := normalize(start)
 	var startErr *client.Error
+	var startFinal string // where the start page redirected to: its host's sitemaps count too
 	opts := client.ScrapeRequest{Formats: []string{client.FormatMarkdown}, OnlyMainContent: onlyMain}
-	end := walk(ctx, start, plan, walkHooks{
+	hooks := walkHooks{
 		visit: func(ctx context.Context, u *url.URL) visitResult {
 			req := opts
 			req.URL = u.String()
@@ -94,6 +106,9 @@ func (p *Provider) runCrawl(ctx context.Context, job *crawlJob, start *url.URL, 
 			job.mu.Unlock()
 		},
 		page: func(key string, pg *client.Page) {
+			if key == startKey && pg != nil {
+				startFinal = pg.FinalURL
+			}
 			if err := p.jobs.reserve(job, pageBytes(pg)); err != nil {
 				p.log.Info("crawl stopped keeping pages", "job", job.ref.String(), "url", key, "why", err.Message)
 				job.mu.Lock()
@@ -131,7 +146,22 @@ func (p *Provider) runCrawl(ctx context.Context, job *crawlJob, start *url.URL, 
 			defer job.mu.Unlock()
 			return job.full
 		},
-	})
+	}
+	if plan.sitemaps {
+		hooks.seeds = func(ctx context.Context, offer func(string) bool) {
+			origins := []*url.URL{start}
+			if fu, err := url.Parse(startFinal); err == nil && fu.Host != "" && robotsKey(fu) != robotsKey(start) {
+				origins = append(origins, fu)
+			}
+			n := 0
+			p.readSitemaps(ctx, p.sitemapRoots(ctx, origins), func(loc string) bool {
+				n++
+				return offer(loc)
+			})
+			p.log.Debug("crawl read the sitemaps", "job", job.ref.String(), "urls", n)
+		}
+	}
+	end := walk(ctx, start, plan, hooks)
 
 	job.mu.Lock()
 	defer job.mu.Unlock()

@@ -36,7 +36,8 @@
 //     MaxExtract 2 (hostiletest/measure reproduces the figures).
 //   - Links: 10,000 per page, 4 KiB each.
 //   - Crawl and map walks: a frontier of 4 × (max_pages + failures) + 100
-//     URLs; a seen set (links past max_depth, counted for the stop
+//     URLs (a crawl's sitemap URLs, read once its links run out, queue
+//     only while it has room); a seen set (links past max_depth, counted for the stop
 //     reason, included) of at most 10 × that (for map, at least twice its
 //     limit), 200,000 URLs and 16 MiB. Map's own list holds at most its
 //     limit (5,000) and remembers at most 200,000 URLs.

@@ -265,12 +265,76 @@ func junkImage(n *html.Node) bool {
 		name = strings.ToLower(u.Path)
 	}
 	alt := strings.ToLower(attr(n, "alt"))
-	for _, w := range []string{"logo", "spacer", "pixel", "blank.gif", "transparent.gif"} {
+	for _, w := range []string{"spacer", "pixel", "blank.gif", "transparent.gif"} {
 		if strings.Contains(name, w) {
 			return true
 		}
 	}
-	return alt == "logo" || strings.HasSuffix(alt, " logo") || strings.HasPrefix(alt, "logo ")
+	if strings.Contains(name, "logo") || alt == "logo" || strings.HasSuffix(alt, " logo") || strings.HasPrefix(alt, "logo ") {
+		// An article about a product or a project shows its logo as an
+		// illustration (Wikipedia's Mozilla article, a review of
+		// Wireshark); the site's own logo, a sponsor's, a publisher's
+		// badge are furniture.
+		return !articleLogo(n, name)
+	}
+	return false
+}
+
+// articleLogo reports whether a logo image is presented the way an
+// article presents its pictures: it opens a larger copy of itself or its
+// file page (Wikipedia's "File:…", WordPress's full-size upload), or it
+// stands in a figure with a caption. A logo that links to a home page, or
+// is declared icon-sized, is furniture whatever surrounds it.
+func articleLogo(img *html.Node, name string) bool {
+	if w, h := pixels(attr(img, "width")), pixels(attr(img, "height")); w > 0 && w < 64 && h > 0 && h < 64 {
+		return false
+	}
+	for p, i := img.Parent, 0; p != nil && i < 4; p, i = p.Parent, i+1 {
+		if p.Type != html.ElementNode {
+			continue
+		}
+		switch p.DataAtom {
+		case atom.A:
+			return linksToItself(attr(p, "href"), name)
+		case atom.Figure:
+			return hasElement(p, atom.Figcaption)
+		}
+	}
+	return false
+}
+
+// linksToItself reports whether href names the image file whose path is
+// name (lower-case): its last segment, less a "File:"-style prefix and the
+// extension, occurs in the image's path ("wireshark-logo.png" for
+// "wireshark-logo-200x200.png", "File:Mozilla_logo.svg" for
+// "…/220px-Mozilla_logo.svg.png"). A home page ("/", "") names no file.
+func linksToItself(href, name string) bool {
+	u, err := url.Parse(strings.TrimSpace(href))
+	if err != nil {
+		return false
+	}
+	seg := strings.ToLower(u.Path[strings.LastIndexByte(u.Path, '/')+1:])
+	if i := strings.IndexByte(seg, ':'); i >= 0 {
+		seg = seg[i+1:]
+	}
+	if i := strings.LastIndexByte(seg, '.'); i > 0 {
+		seg = seg[:i]
+	}
+	return len(seg) >= 4 && strings.Contains(name, seg)
+}
+
+// pixels reads an HTML width or height ("200", "200px"); 0 when absent or
+// not a plain number (a percentage says nothing about size).
+func pixels(v string) int {
+	v = strings.TrimSuffix(strings.TrimSpace(v), "px")
+	n := 0
+	for _, r := range v {
+		if r < '0' || r > '9' || n > 1<<20 {
+			return 0
+		}
+		n = 10*n + int(r-'0')
+	}
+	return n
 }
 
 // firstText is the start of n's first non-blank text, up to 40 bytes.

@@ -19,6 +19,7 @@ func TestCrawlSaysWhyItStopped(t *testing.T) {
 		site        sitetest.Options
 		pages       int
 		depth       int
+		noSitemap   bool
 		reason      string
 		limit       int
 		minBeyond   int
@@ -27,17 +28,19 @@ func TestCrawlSaysWhyItStopped(t *testing.T) {
 	}{
 		// The case: a narrow tree of 120 pages, depth 2 reaches 7
 		// of them (plus one spelling trap); the 8 grandchildren of the
-		// depth-2 pages lie beyond.
-		{"depth cuts a deep site", sitetest.Options{Pages: 120, Fanout: 2}, 50, 2, client.StopMaxDepth, 2, 8, 0, 0},
-		{"pages cut a wide site", sitetest.Options{Pages: 400}, 10, 5, client.StopMaxPages, 10, 0, 1, 10},
-		{"a small site is exhausted", sitetest.Options{Pages: 20}, 1000, 5, client.StopExhausted, 0, 0, 0, 0},
+		// depth-2 pages lie beyond. Without the sitemaps: they would
+		// reach the rest (the next case).
+		{"depth cuts a deep site", sitetest.Options{Pages: 120, Fanout: 2}, 50, 2, true, client.StopMaxDepth, 2, 8, 0, 0},
+		{"the sitemaps reach past the depth, max_pages stops it", sitetest.Options{Pages: 120, Fanout: 2}, 50, 2, false, client.StopMaxPages, 50, 0, 1, 50},
+		{"pages cut a wide site", sitetest.Options{Pages: 400}, 10, 5, false, client.StopMaxPages, 10, 0, 1, 10},
+		{"a small site is exhausted", sitetest.Options{Pages: 20}, 1000, 5, false, client.StopExhausted, 0, 0, 0, 0},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			s := sitetest.New(t, tc.site)
 			p, _ := testProvider(t, loopbackOnly(), nil)
-			job, err := p.StartCrawl(t.Context(), client.CrawlRequest{URL: s.URL(), MaxPages: tc.pages, MaxDepth: tc.depth})
+			job, err := p.StartCrawl(t.Context(), client.CrawlRequest{URL: s.URL(), MaxPages: tc.pages, MaxDepth: tc.depth, NoSitemap: tc.noSitemap})
 			if err != nil {
 				t.Fatal(err)
 			}

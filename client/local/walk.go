@@ -31,7 +31,8 @@ type walkPlan struct {
 	maxFailures      int
 	include, exclude []pathPattern
 	workers          int
-	minSeen          int // the seen set may grow to at least this (map: twice its limit)
+	minSeen          int  // the seen set may grow to at least this (map: twice its limit)
+	sitemaps         bool // crawl: seed from the sitemaps when the links run out (hooks.seeds)
 }
 
 type visitResult struct {
@@ -48,6 +49,12 @@ type walkHooks struct {
 	failed  func(key string, err *client.Error)      // a visit failed
 	skipped func(key, why string, err *client.Error) // a link was not followed
 	enough  func() bool                              // optional: stop early
+	// seeds, optional, is asked once for more URLs when the frontier runs
+	// dry before maxPages (the links ran out, or lay past maxDepth) and
+	// the start page was read: it hands each URL to offer, which queues it
+	// at depth 1 like a link on the start page and returns false once the
+	// frontier is full. The crawl reads the site's sitemaps here.
+	seeds func(ctx context.Context, offer func(loc string) bool)
 }
 
 // walkEnd says why a walk returned.
@@ -92,6 +99,7 @@ func walk(ctx context.Context, start *url.URL, plan walkPlan, h walkHooks) walkE
 
 	results := make(chan walkDone)
 	inflight, ok, failed := 0, 0, 0
+	seeded, startOK := false, false
 	stopped := func() bool {
 		return ctx.Err() != nil || failed >= plan.maxFailures || (h.enough != nil && h.enough())
 	}
@@ -169,6 +177,21 @@ func walk(ctx context.Context, start *url.URL, plan walkPlan, h walkHooks) walkE
 			go func() { results <- walkDone{t, h.visit(ctx, t.u)} }()
 		}
 		if inflight == 0 {
+			// Sitemap URLs count as links on the start page (depth 1), so
+			// max_depth 0 still means the start page alone. They are asked
+			// for only now, so a crawl its links can fill costs no extra
+			// request; nothing is in flight while they are read.
+			if !seeded && h.seeds != nil && len(queue) == 0 && plan.maxDepth >= 1 && startOK && ok < plan.maxPages && !stopped() {
+				seeded = true
+				h.seeds(ctx, func(loc string) bool {
+					unbeyond(loc) // a sitemap URL past maxDepth is one to fetch now
+					consider(loc, 1)
+					return len(queue) < queueCap && !end.capped
+				})
+				if len(queue) > 0 {
+					continue
+				}
+			}
 			break
 		}
 		d := <-results
@@ -187,6 +210,9 @@ func walk(ctx context.Context, start *url.URL, plan walkPlan, h walkHooks) walkE
 			continue
 		}
 		ok++
+		if d.depth == 0 {
+			startOK = true
+		}
 		h.page(d.key, d.res.page)
 		if d.res.page != nil {
 			if k, err := normalizeURL(d.res.page.FinalURL); err == nil {
