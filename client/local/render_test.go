@@ -175,3 +175,23 @@ func TestWithoutABrowserTheErrorSaysHowToGetOne(t *testing.T) {
 		}
 	}
 }
+
+func TestBatchRendersEachURLInItsOwnTab(t *testing.T) {
+	s := newSite(t, pages(map[string]string{"/spa": shellPage, "/app.js": "", "/robots.txt": "",
+		"/plain": "<html><body><p>A plain page whose text is there without any script at all.</p></body></html>"}, "text/html"))
+	p, _ := browserProvider(t, s)
+	res, err := p.BatchScrape(t.Context(), client.BatchRequest{URLs: []string{s.URL + "/spa", s.URL + "/plain", s.URL + "/missing"},
+		Options: client.ScrapeRequest{Formats: []string{client.FormatMarkdown, client.FormatScreenshot}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if it := res.Items[0]; it.Page == nil || !strings.Contains(it.Page.Markdown, "forty-two") || it.Page.Screenshot == nil {
+		t.Errorf("spa item: %+v", it)
+	}
+	if it := res.Items[1]; it.Page == nil || it.Page.Screenshot == nil || !strings.Contains(it.Page.Markdown, "without any script") {
+		t.Errorf("plain item: %+v", it)
+	}
+	if it := res.Items[2]; it.Err == nil || it.Err.Code != client.CodeHTTPStatus || it.Err.HTTPStatus != 404 {
+		t.Errorf("missing item: %+v", it)
+	}
+}

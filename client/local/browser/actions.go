@@ -2,6 +2,7 @@ package browser
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"strings"
 	"time"
@@ -66,14 +67,23 @@ func (t *tab) act(ctx context.Context, a client.Action) error {
 	case client.ActionScroll:
 		sctx, cancel := context.WithTimeout(t.ctx, step)
 		defer cancel()
+		sign := 1
+		if a.Direction == "up" {
+			sign = -1
+		}
 		var err error
 		if a.Selector != "" {
+			// The element scrolls by its own height (a list in a scrolling
+			// box), after being brought into view, so that an element that
+			// does not scroll itself is at least on screen.
 			err = chromedp.Do(sctx, chromedp.ScrollIntoView(chromedp.CSS(a.Selector)))
-		} else {
-			sign := 1
-			if a.Direction == "up" {
-				sign = -1
+			if err == nil {
+				sel, _ := json.Marshal(a.Selector) // a JSON string is a JavaScript string literal
+				_, err = chromedp.Run(sctx, chromedp.Evaluate[any](fmt.Sprintf(
+					`(() => { const el = document.querySelector(%s); if (el) el.scrollBy(0, %d * (el.clientHeight || window.innerHeight)); return null; })()`,
+					sel, sign)))
 			}
+		} else {
 			_, err = chromedp.Run(sctx, chromedp.Evaluate[any](fmt.Sprintf(
 				`window.scrollBy(0, %d * window.innerHeight); null`, sign)))
 		}

@@ -198,6 +198,12 @@ function add() { for (var i = 0; i < 20; i++) { var li = document.createElement(
 add();
 window.addEventListener("scroll", function () { if (window.innerHeight + window.scrollY >= document.body.scrollHeight - 10 && n < 100) add(); });
 </script></body></html>`,
+		"/box": `<html><body><div id="box" style="height:200px;overflow:auto"></div><script>
+var box = document.getElementById("box"), k = 0;
+function more() { for (var i = 0; i < 10; i++) { var d = document.createElement("div"); d.style.height = "50px"; d.textContent = "item " + (k++); box.appendChild(d); } }
+more();
+box.addEventListener("scroll", function () { if (box.scrollTop + box.clientHeight >= box.scrollHeight - 5 && k < 60) more(); });
+</script></body></html>`,
 		"/form": `<html><body><input id="q" autofocus><p id="echo"></p><script>
 document.getElementById("q").addEventListener("keydown", function (e) { if (e.key === "Enter") document.getElementById("echo").textContent = "searched: " + this.value; });
 </script></body></html>`,
@@ -210,6 +216,7 @@ document.getElementById("q").addEventListener("keydown", function (e) { if (e.ke
 	}{
 		{"click", "/button", []client.Action{{Type: "click", Selector: "#more"}}, "Revealed after the click"},
 		{"scroll", "/infinite", []client.Action{{Type: "scroll", Direction: "down"}, {Type: "scroll", Direction: "down"}, {Type: "wait_for", Selector: "li:nth-child(40)"}}, "row 39"},
+		{"scroll a box", "/box", []client.Action{{Type: "scroll", Selector: "#box"}, {Type: "scroll", Selector: "#box"}, {Type: "scroll", Selector: "#box"}, {Type: "scroll", Selector: "#box"}, {Type: "wait_for", Selector: "#box div:nth-child(20)"}}, "item 19"},
 		{"write and press", "/form", []client.Action{{Type: "click", Selector: "#q"}, {Type: "write", Text: "chromium"}, {Type: "press", Key: "Enter"}}, "searched: chromium"},
 	}
 	for _, tc := range tests {
