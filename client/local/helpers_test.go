@@ -27,7 +27,7 @@ type site struct {
 	reqs []*http.Request
 }
 
-func newSite(t *testing.T, h http.Handler) *site {
+func newSite(t testing.TB, h http.Handler) *site {
 	t.Helper()
 	s := &site{}
 	s.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

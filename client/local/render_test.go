@@ -16,7 +16,7 @@ import (
 
 // browserPath finds Chromium for a test; under CI=true its absence fails
 // the test rather than skipping it.
-func browserPath(t *testing.T) string {
+func browserPath(t testing.TB) string {
 	t.Helper()
 	path, err := browser.Find(os.Getenv("SCRAPEMCP_BROWSER"))
 	if err != nil {

@@ -5,7 +5,6 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"io"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -31,11 +30,12 @@ document.getElementById("root").innerHTML = html + "</article>";
 	return b.String()
 }()
 
-// BenchmarkRender reports one render's wall time against a plain HTTP GET
-// of the same page measured in the same run (x-plain-fetch), and the
-// memory a tab adds to the browser: proportional set size (PSS, shared
-// pages divided among the processes that share them) of every process of
-// the browser with Tabs tabs held open, minus the idle browser, per tab.
+// BenchmarkRender reports one render's wall time and the memory a tab adds
+// to the browser: proportional set size (PSS, shared pages divided among
+// the processes that share them) of every process of the browser with Tabs
+// tabs held open, minus the idle browser, per tab. The time against a
+// plain fetch of the same content is BenchmarkScrapeRenderedVsPlain in
+// client/local.
 //
 //	go test ./client/local/browser -run XXX -bench Render -benchtime 10x
 func BenchmarkRender(b *testing.B) {
@@ -58,18 +58,6 @@ func BenchmarkRender(b *testing.B) {
 		b.Fatal(err)
 	}
 
-	plainStart := time.Now()
-	const plainN = 20
-	for range plainN {
-		resp, err := http.Get(s.URL + "/")
-		if err != nil {
-			b.Fatal(err)
-		}
-		_, _ = io.Copy(io.Discard, resp.Body)
-		resp.Body.Close()
-	}
-	plain := time.Since(plainStart) / plainN
-
 	b.ResetTimer()
 	for range b.N {
 		res, err := p.Render(ctx, Request{URL: s.URL + "/"})
@@ -80,7 +68,6 @@ func BenchmarkRender(b *testing.B) {
 	b.StopTimer()
 	per := b.Elapsed() / time.Duration(b.N)
 	b.ReportMetric(float64(per.Milliseconds()), "ms/render")
-	b.ReportMetric(float64(per)/float64(plain), "x-plain-fetch")
 
 	idle := pss(p.DataDir())
 	var wg sync.WaitGroup
