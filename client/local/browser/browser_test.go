@@ -106,6 +106,12 @@ func newSite(t *testing.T, pages map[string]string) *site {
 			fmt.Fprint(w, "pong")
 			return
 		}
+		if r.URL.Path == "/file.bin" {
+			w.Header().Set("Content-Type", "application/octet-stream")
+			w.Header().Set("Content-Disposition", `attachment; filename="file.bin"`)
+			w.Write(bytes.Repeat([]byte{0}, 1<<16))
+			return
+		}
 		if r.URL.Path == "/slow-body" {
 			w.Header().Set("Content-Type", "text/html")
 			fmt.Fprint(w, "<html><body><p>start")
@@ -186,6 +192,9 @@ func TestRenderRunsScripts(t *testing.T) {
 	}
 	if res.Status != 200 || res.FinalURL != s.URL+"/spa" || res.Title != "SPA" {
 		t.Errorf("status %d, final URL %q, title %q", res.Status, res.FinalURL, res.Title)
+	}
+	if len(res.Warnings) != 0 || res.Blocked != 0 {
+		t.Errorf("a quiet page rendered with warnings %q, %d blocked", res.Warnings, res.Blocked)
 	}
 }
 
@@ -488,5 +497,35 @@ func TestEveryActionKeyHasAKeyPress(t *testing.T) {
 		if client.IsActionKey(k) {
 			t.Errorf("client.IsActionKey(%q) = true", k)
 		}
+	}
+}
+
+// A file is never saved: navigating to one fails (the browser would have
+// downloaded it), and a link that downloads leaves the profile without it.
+func TestDownloadsAreRefused(t *testing.T) {
+	s := newSite(t, map[string]string{"/": `<html><body><a id="dl" href="/file.bin" download>get</a><p>Download page</p></body></html>`})
+	p := newPool(t, allowSite(s), nil)
+	_, err := p.Render(t.Context(), Request{URL: s.URL + "/file.bin"})
+	var le *LoadError
+	if !errors.As(err, &le) {
+		t.Fatalf("navigating to a file: err = %v, want a LoadError", err)
+	}
+	res, err := p.Render(t.Context(), Request{URL: s.URL + "/", Actions: []client.Action{{Type: "click", Selector: "#dl"}, {Type: "wait", Milliseconds: 500}}})
+	if err != nil || !strings.Contains(res.HTML, "Download page") {
+		t.Fatalf("click on a download link: %v", err)
+	}
+	found := false
+	_ = filepath.WalkDir(p.DataDir(), func(path string, d os.DirEntry, err error) error {
+		if err == nil && strings.Contains(d.Name(), "file.bin") {
+			found = true
+		}
+		return nil
+	})
+	home, _ := os.UserHomeDir()
+	if _, err := os.Stat(filepath.Join(home, "Downloads", "file.bin")); err == nil {
+		found = true
+	}
+	if found {
+		t.Error("the download was saved")
 	}
 }
