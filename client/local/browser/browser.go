@@ -268,10 +268,13 @@ func (p *Pool) start() (*running, error) {
 	return r, nil
 }
 
-// flags launch Chromium with nothing that reaches out by itself: no
-// background networking, component updates, sync, QUIC or non-proxied
-// WebRTC UDP, and every request through the proxy (loopback included; by
-// default Chromium sends localhost direct).
+// flags launch Chromium with as little as possible that reaches out by
+// itself: no background networking, component updates, sync, network-time
+// queries, QUIC or non-proxied WebRTC UDP, and every request through a
+// proxy (loopback included; by default Chromium sends localhost direct).
+// What Chromium still sends on its own (account and search-engine
+// preconnects) meets a proxy that is not armed: the browser-wide one never
+// is, a tab's only once its navigation starts.
 func (p *Pool) flags(dir, proxy string, capture func(*exec.Cmd)) []chromedp.ExecAllocatorOption {
 	return []chromedp.ExecAllocatorOption{
 		chromedp.ExecPath(p.opts.Path),
@@ -295,7 +298,13 @@ func (p *Pool) flags(dir, proxy string, capture func(*exec.Cmd)) []chromedp.Exec
 		chromedp.Flag("disable-domain-reliability", true),
 		chromedp.Flag("disable-client-side-phishing-detection", true),
 		chromedp.Flag("disable-dev-shm-usage", true),
-		chromedp.Flag("disable-features", "Translate,OptimizationHints,MediaRouter,DialMediaRouteProvider,AutofillServerCommunication,CertificateTransparencyComponentUpdater,InterestFeedContentSuggestions"),
+		chromedp.Flag("disable-features", "Translate,OptimizationHints,MediaRouter,DialMediaRouteProvider,AutofillServerCommunication,CertificateTransparencyComponentUpdater,InterestFeedContentSuggestions,NetworkTimeServiceQuerying,PreconnectToSearch,SearchPrefetchServicePrefetching,LensOverlay,PrivacySandboxSettings4"),
+		chromedp.Flag("disable-search-engine-choice-screen", true),
+		chromedp.Flag("no-service-autorun", true),
+		chromedp.Flag("disable-component-extensions-with-background-pages", true),
+		chromedp.Flag("enable-automation", true),
+		chromedp.Flag("password-store", "basic"),
+		chromedp.Flag("use-mock-keychain", true),
 		chromedp.Flag("metrics-recording-only", true),
 		chromedp.Flag("no-pings", true),
 		chromedp.Flag("mute-audio", true),

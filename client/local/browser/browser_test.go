@@ -529,3 +529,27 @@ func TestDownloadsAreRefused(t *testing.T) {
 		t.Error("the download was saved")
 	}
 }
+
+// Chromium's own traffic (search-engine preconnects, account and time
+// services) never leaves and is not reported as the page's: the browser-
+// wide proxy refuses everything, a tab's proxy everything before its
+// navigation.
+func TestChromiumsOwnTrafficIsRefusedAndNotThePages(t *testing.T) {
+	s := newSite(t, map[string]string{"/spa": spaPage})
+	g := allowSite(s)
+	p := newPool(t, g, nil)
+	for range 2 {
+		res, err := p.Render(t.Context(), Request{URL: s.URL + "/spa"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, r := range res.Requests {
+			if !strings.Contains(r.Target, s.Listener.Addr().String()) {
+				t.Errorf("the page's log holds %+v", r)
+			}
+		}
+	}
+	if n := g.refused.Load(); n != 0 {
+		t.Errorf("the guard was asked to dial %d addresses besides the site: background traffic reached it", n)
+	}
+}

@@ -49,6 +49,12 @@ type tabProxy struct {
 	requests atomic.Int64
 	inflight atomic.Int64
 	over     atomic.Bool // a budget ran out
+	// armed opens the proxy to the page. Before the tab navigates, the
+	// only traffic is Chromium's own (a preconnect to its search engine,
+	// account and time services); it is refused and not logged as the
+	// page's. The browser-wide proxy is never armed.
+	armed      atomic.Bool
+	background atomic.Int64
 
 	mu      sync.Mutex
 	log     []Fetch
@@ -126,6 +132,11 @@ func (p *tabProxy) admit() error {
 func (p *tabProxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	p.inflight.Add(1)
 	defer p.inflight.Add(-1)
+	if !p.armed.Load() {
+		p.background.Add(1)
+		http.Error(w, "scrapemcp: no page is loading in this tab", http.StatusForbidden)
+		return
+	}
 	if r.Method == http.MethodConnect {
 		p.connect(w, r)
 		return

@@ -276,6 +276,7 @@ func (t *tab) onBrowserEvent(ev any) {
 }
 
 func (t *tab) navigate(ctx context.Context, raw string) error {
+	t.px.armed.Store(true)
 	res, err := chromedp.Call(t.ctx, page.Navigate, page.NavigateParams{URL: raw})
 	if err == nil && res.ErrorText != "" {
 		err = &LoadError{Target: raw, Text: res.ErrorText}
