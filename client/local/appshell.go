@@ -2,6 +2,7 @@ package local
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"regexp"
 
@@ -41,6 +42,20 @@ func appShell(body []byte, text int) string {
 		}
 	}
 	return ""
+}
+
+// shellWarningKey marks walks (crawls) that cannot render: an application
+// shell there is kept, with a warning, rather than failing the page with
+// advice (use_browser) that the local crawl cannot follow.
+type shellWarningKey struct{}
+
+func shellsAsWarnings(ctx context.Context) context.Context {
+	return context.WithValue(ctx, shellWarningKey{}, true)
+}
+
+func shellWarning(ctx context.Context) bool {
+	v, _ := ctx.Value(shellWarningKey{}).(bool)
+	return v
 }
 
 func (p *Provider) jsRequired(target, shell string) *client.Error {

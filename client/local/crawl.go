@@ -94,7 +94,7 @@ func (p *Provider) runCrawl(ctx context.Context, job *crawlJob, start *url.URL, 
 		visit: func(ctx context.Context, u *url.URL) visitResult {
 			req := opts
 			req.URL = u.String()
-			page, links, err := p.scrapePage(ctx, u, req)
+			page, links, err := p.scrapePage(shellsAsWarnings(ctx), u, req)
 			if err != nil {
 				return visitResult{err: client.AsError(client.Local, err)}
 			}

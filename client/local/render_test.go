@@ -195,3 +195,26 @@ func TestBatchRendersEachURLInItsOwnTab(t *testing.T) {
 		t.Errorf("missing item: %+v", it)
 	}
 }
+
+// A crawl cannot render, so an application shell it meets is kept with a
+// warning that names the way to read it, not failed with advice the crawl
+// cannot follow.
+func TestCrawlKeepsAppShellsWithAWarning(t *testing.T) {
+	s := newSite(t, pages(map[string]string{"/": `<html><body><h1>Home</h1><p>The home page links to the application, and says enough to be read.</p><a href="/spa">app</a></body></html>`,
+		"/spa": shellPage, "/robots.txt": ""}, "text/html"))
+	p, _ := testProvider(t, loopbackOnly(), nil)
+	job, err := p.StartCrawl(t.Context(), client.CrawlRequest{URL: s.URL + "/", MaxPages: 5, MaxDepth: 1, NoSitemap: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	j := waitJob(t, p, job.Ref)
+	var found bool
+	for _, pg := range j.Pages {
+		if strings.HasSuffix(pg.URL, "/spa") {
+			found = strings.Contains(strings.Join(pg.Warnings, " "), "use_browser=true")
+		}
+	}
+	if !found || len(j.PageErrors) != 0 {
+		t.Fatalf("pages %+v, failures %+v: want /spa kept with a use_browser warning", j.Pages, j.PageErrors)
+	}
+}

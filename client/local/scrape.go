@@ -134,7 +134,11 @@ func (p *Provider) scrapePage(ctx context.Context, u *url.URL, req client.Scrape
 				"%s is beyond the local extractor's limits and its simplified reading found no text: %s", target, strings.Join(ex.warnings, "; ")), nil)
 		}
 		if shell := appShell(body, ex.text); shell != "" && !strings.EqualFold(req.Mode, "html") && (o.markdown || o.html) {
-			return nil, nil, p.jsRequired(target, shell)
+			if !shellWarning(ctx) {
+				return nil, nil, p.jsRequired(target, shell)
+			}
+			page.Warnings = append(page.Warnings, fmt.Sprintf(
+				"this page is a JavaScript application (%s): its text is built by scripts; scrape it with use_browser=true to read it", shell))
 		}
 		page.Title, page.Description, page.Canonical = ex.title, ex.description, ex.canonical
 		page.Markdown, page.HTML = ex.markdown, ex.html
