@@ -276,6 +276,10 @@ func (t *tab) onBrowserEvent(ev any) {
 }
 
 func (t *tab) navigate(ctx context.Context, raw string) error {
+	// A late load event of the tab's first about:blank must not count.
+	t.mu.Lock()
+	t.loaded = false
+	t.mu.Unlock()
 	t.px.armed.Store(true)
 	res, err := chromedp.Call(t.ctx, page.Navigate, page.NavigateParams{URL: raw})
 	if err == nil && res.ErrorText != "" {
