@@ -72,13 +72,14 @@ type Pool struct {
 	log   *slog.Logger
 	slots chan struct{}
 
-	mu      sync.Mutex
-	run     *running // nil when no browser process runs
-	active  int      // tabs open
-	idle    *time.Timer
-	closed  bool
-	starts  int
-	lastErr error
+	mu       sync.Mutex
+	starting chan struct{} // closed when the start under way ends; nil when none is
+	run      *running      // nil when no browser process runs
+	active   int           // tabs open
+	idle     *time.Timer
+	closed   bool
+	starts   int
+	lastErr  error
 }
 
 // running is one browser process.
@@ -147,39 +148,78 @@ type StartError struct{ Err error }
 func (e *StartError) Error() string { return "the headless browser did not start: " + e.Err.Error() }
 func (e *StartError) Unwrap() error { return e.Err }
 
-// acquire takes a tab slot and a live browser.
+// acquire takes a tab slot and a live browser, starting one if none runs.
+// The start happens outside the lock, so a browser slow to start holds no
+// one but the calls that need it, and each of them only until its own
+// deadline; Close never waits for it.
 func (p *Pool) acquire(ctx context.Context) (*running, error) {
 	select {
 	case p.slots <- struct{}{}:
 	case <-ctx.Done():
 		return nil, &BusyError{Tabs: p.opts.Tabs}
 	}
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	if p.closed {
-		<-p.slots
-		return nil, ErrClosed
-	}
-	if p.idle != nil {
-		p.idle.Stop()
-		p.idle = nil
-	}
-	if p.run != nil && !p.run.alive() {
-		p.log.Warn("browser: the browser process has died; starting a new one")
-		p.stopLocked()
-	}
-	if p.run == nil {
-		r, err := p.start()
-		if err != nil {
+	for {
+		p.mu.Lock()
+		if p.closed {
+			p.mu.Unlock()
 			<-p.slots
-			p.lastErr = err
+			return nil, ErrClosed
+		}
+		if p.idle != nil {
+			p.idle.Stop()
+			p.idle = nil
+		}
+		if p.run != nil && !p.run.alive() {
+			p.log.Warn("browser: the browser process has died; starting a new one")
+			p.stopLocked()
+		}
+		if r := p.run; r != nil {
+			p.active++
+			p.mu.Unlock()
+			return r, nil
+		}
+		if p.starting == nil {
+			p.starting = make(chan struct{})
+			go p.startInBackground(p.starting)
+		}
+		started := p.starting
+		p.mu.Unlock()
+
+		select {
+		case <-started:
+		case <-ctx.Done():
+			<-p.slots
+			return nil, ctx.Err()
+		}
+		p.mu.Lock()
+		failed, err := p.run == nil, p.lastErr
+		p.mu.Unlock()
+		if failed {
+			<-p.slots
+			if err == nil {
+				return nil, ErrClosed
+			}
 			return nil, &StartError{Err: err}
 		}
-		p.run = r
+	}
+}
+
+func (p *Pool) startInBackground(done chan struct{}) {
+	r, err := p.start()
+	p.mu.Lock()
+	p.starting = nil
+	switch {
+	case err != nil:
+		p.lastErr = err
+	case p.closed:
+		r.stop()
+		p.lastErr = nil
+	default:
+		p.run, p.lastErr = r, nil
 		p.starts++
 	}
-	p.active++
-	return p.run, nil
+	p.mu.Unlock()
+	close(done)
 }
 
 // release gives the slot back; the last tab out arms the idle timer.

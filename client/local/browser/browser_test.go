@@ -553,3 +553,42 @@ func TestChromiumsOwnTrafficIsRefusedAndNotThePages(t *testing.T) {
 		t.Errorf("the guard was asked to dial %d addresses besides the site: background traffic reached it", n)
 	}
 }
+
+// A browser that never starts holds each call only until its deadline and
+// never holds up Close; one that exits at once is a StartError.
+func TestBrokenBrowsersFailFast(t *testing.T) {
+	dir := t.TempDir()
+	hang := filepath.Join(dir, "hang")
+	if err := os.WriteFile(hang, []byte("#!/bin/sh\nexec sleep 60\n"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	g := &testGuard{}
+	p, err := New(Options{Path: hang, Dial: g.dial, Blocked: g.blocked})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(t.Context(), 300*time.Millisecond)
+	_, err = p.Render(ctx, Request{URL: "http://example.com/"})
+	cancel()
+	if !errors.Is(err, context.DeadlineExceeded) {
+		t.Errorf("hanging browser: err = %v, want the call's deadline", err)
+	}
+	closed := make(chan struct{})
+	go func() { p.Close(); close(closed) }()
+	select {
+	case <-closed:
+	case <-time.After(10 * time.Second):
+		t.Fatal("Close waited for a browser that never started")
+	}
+
+	p2, err := New(Options{Path: "/bin/false", Dial: g.dial, Blocked: g.blocked})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer p2.Close()
+	_, err = p2.Render(t.Context(), Request{URL: "http://example.com/"})
+	var se *StartError
+	if !errors.As(err, &se) {
+		t.Errorf("browser that exits at once: err = %v, want a StartError", err)
+	}
+}
