@@ -108,6 +108,14 @@ func (p *Provider) renderPage(ctx context.Context, u *url.URL, req client.Scrape
 	if err != nil || final.Host == "" {
 		final = u
 	}
+	if final.String() != u.String() {
+		// The browser followed redirects (or the page moved itself) without
+		// asking robots.txt; a plain fetch would have refused a disallowed
+		// hop, so the rendered result of one is not returned either.
+		if err := p.allowedByRobots(ctx, final); err != nil {
+			return nil, nil, err
+		}
+	}
 	page := &client.Page{
 		URL:         strings.TrimSpace(req.URL),
 		FinalURL:    final.String(),

@@ -106,6 +106,8 @@ func TestRenderedNavigationIsGuarded(t *testing.T) {
 		switch r.URL.Path {
 		case "/robots.txt":
 			w.Write([]byte("User-agent: *\nDisallow: /private\n"))
+		case "/to-private":
+			http.Redirect(w, r, "/private/page", http.StatusFound)
 		case "/to-metadata":
 			http.Redirect(w, r, "http://169.254.169.254/latest/meta-data/", http.StatusFound)
 		default:
@@ -119,6 +121,7 @@ func TestRenderedNavigationIsGuarded(t *testing.T) {
 		{"another port of an allowed address", other.URL + "/", client.CodeSSRFBlocked},
 		{"redirect to the metadata address", s.URL + "/to-metadata", client.CodeSSRFBlocked},
 		{"robots.txt disallows", s.URL + "/private/x", client.CodeRobotsDisallowed},
+		{"a redirect robots.txt disallows", s.URL + "/to-private", client.CodeRobotsDisallowed},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
