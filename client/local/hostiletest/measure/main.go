@@ -1,3 +1,5 @@
+//go:build unix
+
 // Command measure runs the local fetcher against the hostile loopback site
 // and prints, per scenario, what came back and what it cost: CPU seconds
 // and peak RSS of a child process that runs only that scenario, peak Go
