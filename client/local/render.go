@@ -163,6 +163,7 @@ func (p *Provider) renderError(ctx context.Context, target string, err error) *c
 		action  *browser.ActionError
 		waitFor *browser.WaitForError
 		busy    *browser.BusyError
+		crash   *browser.CrashError
 		load    *browser.LoadError
 		start   *browser.StartError
 	)
@@ -179,6 +180,9 @@ func (p *Provider) renderError(ctx context.Context, target string, err error) *c
 		e := localErr(client.CodeActionFailed, waitFor.Error(), err)
 		e.Field = "wait_for"
 		return e
+	case errors.As(err, &crash):
+		return localErr(client.CodePageTooComplex, crash.Error()+
+			"; its scripts use more memory than a tab may (512 MB of JavaScript heap). Scrape it without use_browser, or use an API provider.", err)
 	case errors.As(err, &busy):
 		return localErr(client.CodeBrowserBusy, busy.Error(), err)
 	case errors.As(err, &start):

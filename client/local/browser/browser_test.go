@@ -592,3 +592,25 @@ func TestBrokenBrowsersFailFast(t *testing.T) {
 		t.Errorf("browser that exits at once: err = %v, want a StartError", err)
 	}
 }
+
+// A page that eats memory until its renderer dies ends the call at once
+// with a CrashError, not at the deadline, and the browser serves the next
+// call.
+func TestPageThatExhaustsMemoryCrashesOnlyItsTab(t *testing.T) {
+	s := newSite(t, map[string]string{"/spa": spaPage,
+		"/oom": `<html><body><p>eat</p><script>var a = []; setTimeout(function () { for (;;) a.push(new Array(1e6).fill(1.5)); }, 50);</script></body></html>`})
+	p := newPool(t, allowSite(s), nil)
+	_, err := p.Render(t.Context(), Request{URL: s.URL + "/oom"})
+	var ce *CrashError
+	if !errors.As(err, &ce) {
+		t.Fatalf("err = %v, want a CrashError", err)
+	}
+	assertNoTabs(t, p)
+	res, err := p.Render(t.Context(), Request{URL: s.URL + "/spa"})
+	if err != nil || !strings.Contains(res.HTML, "Built by script") {
+		t.Fatalf("the next render: %v", err)
+	}
+	if p.Starts() != 1 {
+		t.Errorf("the browser was restarted (%d starts); only the tab should have died", p.Starts())
+	}
+}

@@ -7,10 +7,12 @@ import (
 	"net/url"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/chromedp/cdproto/browser"
 	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/inspector"
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/cdproto/target"
@@ -69,6 +71,14 @@ type BlockedError struct {
 
 func (e *BlockedError) Error() string { return e.Target + ": " + e.Reason }
 
+// CrashError says the page crashed its renderer: it ran out of memory (the
+// JavaScript heap is capped) or broke the renderer some other way.
+type CrashError struct{ Target string }
+
+func (e *CrashError) Error() string {
+	return "the page crashed its browser tab (out of memory, or a renderer failure): " + e.Target
+}
+
 // LoadError says the navigation failed in the browser (net::ERR_…).
 type LoadError struct {
 	Target string
@@ -118,7 +128,7 @@ func (p *Pool) Render(ctx context.Context, req Request) (*Result, error) {
 	return res, err
 }
 
-func (p *Pool) renderIn(ctx context.Context, r *running, req Request) (*Result, error) {
+func (p *Pool) renderIn(ctx context.Context, r *running, req Request) (_ *Result, err error) {
 	px, err := newTabProxy(p.opts.Dial, p.opts.Blocked, p.opts.MaxTabBytes, p.opts.MaxTabRequests)
 	if err != nil {
 		return nil, err
@@ -134,7 +144,14 @@ func (p *Pool) renderIn(ctx context.Context, r *running, req Request) (*Result, 
 	stop := context.AfterFunc(ctx, closeTab)
 	defer stop()
 
-	t := &tab{pool: p, ctx: tabCtx, px: px, res: &Result{}}
+	t := &tab{pool: p, ctx: tabCtx, px: px, res: &Result{}, closeTab: closeTab}
+	defer func() {
+		// A crashed renderer (out of memory, most often) ends the tab at
+		// once; whatever step was waiting fails, and this says why.
+		if err != nil && ctx.Err() == nil && t.crashed.Load() {
+			err = &CrashError{Target: redact(req.URL)}
+		}
+	}()
 	if err := t.setUp(); err != nil {
 		return nil, t.fail(ctx, err)
 	}
@@ -183,6 +200,8 @@ type tab struct {
 
 	bctxID   cdp.BrowserContextID
 	targetID target.ID
+	closeTab context.CancelFunc
+	crashed  atomic.Bool
 
 	mu       sync.Mutex
 	inflight map[network.RequestID]bool
@@ -252,6 +271,9 @@ func (t *tab) onEvent(ev any) {
 		t.lastNet = time.Now()
 	case *page.EventLoadEventFired:
 		t.loaded = true
+	case *inspector.EventTargetCrashed:
+		t.crashed.Store(true)
+		go t.closeTab() // not on the reader goroutine: closing sends commands
 	}
 }
 
