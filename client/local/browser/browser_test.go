@@ -614,3 +614,23 @@ func TestPageThatExhaustsMemoryCrashesOnlyItsTab(t *testing.T) {
 		t.Errorf("the browser was restarted (%d starts); only the tab should have died", p.Starts())
 	}
 }
+
+// alert, confirm and prompt would block the page and every command after
+// them; each is dismissed and the page renders.
+func TestDialogsAreDismissed(t *testing.T) {
+	s := newSite(t, map[string]string{"/": `<html><body><p id="out">before</p><script>
+alert("one"); var ok = confirm("two"); var name = prompt("three");
+document.getElementById("out").textContent = "after dialogs: " + ok + " " + name;
+</script></body></html>`})
+	p := newPool(t, allowSite(s), nil)
+	res, err := p.Render(t.Context(), Request{URL: s.URL + "/"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(res.HTML, "after dialogs: false null") {
+		t.Fatalf("the page did not run past its dialogs:\n%s", res.HTML)
+	}
+	if !strings.Contains(strings.Join(res.Warnings, " "), "3 dialog(s)") {
+		t.Errorf("warnings %q", res.Warnings)
+	}
+}

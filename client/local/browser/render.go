@@ -210,6 +210,7 @@ type tab struct {
 	docReqs  []string // navigation requests of the main frame, redirects included
 	mainResp *network.Response
 	popups   int
+	dialogs  int
 }
 
 func (t *tab) setUp() error {
@@ -271,6 +272,15 @@ func (t *tab) onEvent(ev any) {
 		t.lastNet = time.Now()
 	case *page.EventLoadEventFired:
 		t.loaded = true
+	case *page.EventJavascriptDialogOpening:
+		// alert, confirm, prompt and beforeunload block the page's script
+		// and every command after them until answered: dismiss each one.
+		t.dialogs++
+		go func() {
+			ctx, cancel := context.WithTimeout(t.ctx, 5*time.Second)
+			defer cancel()
+			_, _ = chromedp.Call(ctx, page.HandleJavaScriptDialog, page.HandleJavaScriptDialogParams{Accept: false})
+		}()
 	case *inspector.EventTargetCrashed:
 		t.crashed.Store(true)
 		go t.closeTab() // not on the reader goroutine: closing sends commands
@@ -436,7 +446,11 @@ func (t *tab) capture(ctx context.Context) error {
 func (t *tab) finish() {
 	t.mu.Lock()
 	t.res.Popups = t.popups
+	dialogs := t.dialogs
 	t.mu.Unlock()
+	if dialogs > 0 {
+		t.res.Warnings = append(t.res.Warnings, fmt.Sprintf("the page opened %d dialog(s) (alert, confirm, prompt); each was dismissed", dialogs))
+	}
 	t.res.Requests = t.px.Log()
 	t.res.Blocked = t.px.blockedCount()
 	if t.res.Blocked > 0 {
