@@ -198,6 +198,11 @@ func (p *Provider) renderError(ctx context.Context, target string, err error) *c
 			return localErr(client.CodeDNS, fmt.Sprintf("could not resolve the host of %s (%s)", target, text), err)
 		case strings.Contains(text, "CERT") || strings.Contains(text, "SSL"):
 			return localErr(client.CodeTLS, fmt.Sprintf("TLS with %s failed in the browser (%s)", target, text), err)
+		case strings.Contains(text, "AUTH_CREDENTIALS"):
+			// The site asked for HTTP authentication, which no one answers.
+			e := localErr(client.CodeHTTPStatus, fmt.Sprintf("%s answered 401 Unauthorized: it asks for a login (%s)", target, text), err)
+			e.HTTPStatus = http.StatusUnauthorized
+			return e
 		case strings.Contains(text, "TIMED_OUT"):
 			return localErr(client.CodeTimeout, fmt.Sprintf("%s did not answer in time (%s)", target, text), err)
 		case strings.Contains(text, "ERR_ABORTED"):

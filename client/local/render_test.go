@@ -106,6 +106,9 @@ func TestRenderedNavigationIsGuarded(t *testing.T) {
 		switch r.URL.Path {
 		case "/robots.txt":
 			w.Write([]byte("User-agent: *\nDisallow: /private\n"))
+		case "/login":
+			w.Header().Set("WWW-Authenticate", `Basic realm="members"`)
+			w.WriteHeader(http.StatusUnauthorized)
 		case "/to-private":
 			http.Redirect(w, r, "/private/page", http.StatusFound)
 		case "/to-metadata":
@@ -122,6 +125,7 @@ func TestRenderedNavigationIsGuarded(t *testing.T) {
 		{"redirect to the metadata address", s.URL + "/to-metadata", client.CodeSSRFBlocked},
 		{"robots.txt disallows", s.URL + "/private/x", client.CodeRobotsDisallowed},
 		{"a redirect robots.txt disallows", s.URL + "/to-private", client.CodeRobotsDisallowed},
+		{"HTTP authentication", s.URL + "/login", client.CodeHTTPStatus},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
