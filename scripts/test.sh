@@ -25,7 +25,7 @@ elif command -v apt-get >/dev/null && { [ "$(id -u)" = 0 ] || sudo -n true 2>/de
   export DEBIAN_FRONTEND=noninteractive
   if $SUDO apt-get install -y -qq chromium >/dev/null 2>&1 \
      || { $SUDO apt-get update -qq >/dev/null 2>&1 && $SUDO apt-get install -y -qq chromium >/dev/null 2>&1; }; then
-    command -v chromium
+    echo "installed: $(command -v chromium || echo 'chromium (not on PATH; set SCRAPEMCP_BROWSER)')"
   else
     # Not fatal here: the browser tests then say what is missing (and fail under CI=true).
     echo "installing chromium failed; run 'sudo apt-get install -y chromium' by hand"
