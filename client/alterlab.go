@@ -190,7 +190,7 @@ func alterlabScrapeRequest(field string, req ScrapeRequest) (*alterlabScrapeBody
 		return nil, werr
 	}
 	if req.ScreenshotFullPage {
-		return nil, alterlabNoFullPage()
+		return nil, AlterLabNoFullPage()
 	}
 	body.WaitFor = wait
 	shot := req.Wants(FormatScreenshot)
@@ -247,9 +247,11 @@ func AlterLabWaitFor(actions []Action, waitFor string) (string, *Error) {
 	return "", &Error{Provider: AlterLab, Code: CodeInvalidArgument, Field: "actions", Message: msg}
 }
 
-func alterlabNoFullPage() *Error {
+// AlterLabNoFullPage refuses screenshot_full_page: AlterLab's screenshot
+// has no full-page switch.
+func AlterLabNoFullPage() *Error {
 	return &Error{Provider: AlterLab, Code: CodeInvalidArgument, Field: "screenshot_full_page",
-		Message: "AlterLab takes no full-page switch for its screenshot; drop screenshot_full_page (the screenshot format alone asks for AlterLab's screenshot)"}
+		Message: "AlterLab takes no full-page switch for its screenshot; drop screenshot_full_page (formats [\"screenshot\"] alone asks for AlterLab's screenshot)"}
 }
 
 // alterlabPageTimeout is AlterLab's page timeout for a call of budget d:

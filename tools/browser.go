@@ -123,7 +123,7 @@ func browserArgs(provider string, args []ActionArg, fullPage bool, waitFor, mode
 			return nil, err
 		}
 		if fullPage {
-			return nil, invalid(provider, "screenshot_full_page", "AlterLab takes no full-page switch for its screenshot; drop screenshot_full_page (formats [\"screenshot\"] alone asks for AlterLab's screenshot)")
+			return nil, client.AlterLabNoFullPage()
 		}
 	}
 	return actions, nil
