@@ -136,24 +136,13 @@ func (p *Provider) renderPage(ctx context.Context, u *url.URL, req client.Scrape
 		if err != nil {
 			return nil, nil, extractError(ctx, target, err, p.opts.MaxRedirects)
 		}
-		page.Title, page.Description, page.Canonical = ex.title, ex.description, ex.canonical
-		page.Markdown, page.HTML = ex.markdown, ex.html
-		page.Warnings = append(page.Warnings, ex.warnings...)
-		links = ex.links
+		links = fillPage(page, ex)
 	}
 	if page.Title == "" {
 		page.Title = res.Title
 	}
-	if req.Wants(client.FormatLinks) {
-		page.Links = links
-		if page.Links == nil {
-			page.Links = []string{}
-		}
-	}
 	page.Warnings = append(page.Warnings, res.Warnings...)
-	if req.Country != "" {
-		page.Warnings = append(page.Warnings, "country is ignored by the local fetcher: the page was fetched from this machine's network")
-	}
+	finishPage(page, req, links)
 	return page, links, nil
 }
 

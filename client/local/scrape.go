@@ -140,10 +140,7 @@ func (p *Provider) scrapePage(ctx context.Context, u *url.URL, req client.Scrape
 			page.Warnings = append(page.Warnings, fmt.Sprintf(
 				"this page is a JavaScript application (%s): its text is built by scripts; scrape it with use_browser=true to read it", shell))
 		}
-		page.Title, page.Description, page.Canonical = ex.title, ex.description, ex.canonical
-		page.Markdown, page.HTML = ex.markdown, ex.html
-		page.Warnings = append(page.Warnings, ex.warnings...)
-		links = ex.links
+		links = fillPage(page, ex)
 		refresh := ex.refresh
 		if refresh == "" {
 			refresh = absoluteHTTP(final, refreshTarget(resp.Header.Get("Refresh")))
@@ -170,21 +167,37 @@ func (p *Provider) scrapePage(ctx context.Context, u *url.URL, req client.Scrape
 			}
 		}
 	}
+	if truncated {
+		page.Warnings = append(page.Warnings, fmt.Sprintf(
+			"body truncated at %d bytes; the rest of the page is not included", p.opts.MaxBodyBytes))
+	}
+	finishPage(page, req, links)
+	if req.WaitFor != "" {
+		page.Warnings = append(page.Warnings, "wait_for is ignored without use_browser: the page was fetched, not rendered")
+	}
+	return page, links, nil
+}
+
+// fillPage copies what extraction found into page, fetched or rendered
+// alike, and returns the page's links.
+func fillPage(page *client.Page, ex extracted) []string {
+	page.Title, page.Description, page.Canonical = ex.title, ex.description, ex.canonical
+	page.Markdown, page.HTML = ex.markdown, ex.html
+	page.Warnings = append(page.Warnings, ex.warnings...)
+	return ex.links
+}
+
+// finishPage adds what every local page gets last: its links when asked
+// for (an empty list rather than none), and the note that country does
+// not apply here.
+func finishPage(page *client.Page, req client.ScrapeRequest, links []string) {
 	if req.Wants(client.FormatLinks) {
 		page.Links = links
 		if page.Links == nil {
 			page.Links = []string{}
 		}
 	}
-	if truncated {
-		page.Warnings = append(page.Warnings, fmt.Sprintf(
-			"body truncated at %d bytes; the rest of the page is not included", p.opts.MaxBodyBytes))
-	}
 	if req.Country != "" {
 		page.Warnings = append(page.Warnings, "country is ignored by the local fetcher: the page was fetched from this machine's network")
 	}
-	if req.WaitFor != "" {
-		page.Warnings = append(page.Warnings, "wait_for is ignored without use_browser: the page was fetched, not rendered")
-	}
-	return page, links, nil
 }
