@@ -54,10 +54,6 @@ func blockedReason(err error) (string, bool) {
 	return b.Error(), true
 }
 
-// BrowserAvailable says whether use_browser, actions and screenshots can be
-// served here.
-func (p *Provider) BrowserAvailable() bool { return p.browser != nil }
-
 func (p *Provider) browserUnavailable() *client.Error {
 	why := strings.TrimSuffix(p.noBrowser, ".")
 	if !strings.Contains(why, "Install") {

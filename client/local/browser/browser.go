@@ -129,9 +129,6 @@ func New(opts Options) (*Pool, error) {
 // Path is the executable the pool runs.
 func (p *Pool) Path() string { return p.opts.Path }
 
-// Tabs is how many tabs may be open at once.
-func (p *Pool) Tabs() int { return p.opts.Tabs }
-
 // ErrClosed is returned by Render after Close.
 var ErrClosed = errors.New("browser: shut down")
 
@@ -246,13 +243,6 @@ func (p *Pool) Starts() int {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	return p.starts
-}
-
-// Running says whether a browser process is up.
-func (p *Pool) Running() bool {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	return p.run != nil
 }
 
 // PID is the browser process's id, 0 when none runs.
